@@ -1,0 +1,269 @@
+package dev.budgateway.config;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import dev.budgateway.plugins.spi.ApiEndpoint;
+import dev.budgateway.plugins.spi.ConfigException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Reads the TOML config into immutable records. Structure is checked here (unknown keys, missing keys,
+ * types, routing names); what a provider type or a filter type needs is checked by its factory.
+ */
+public final class ConfigLoader {
+
+    private static final TomlMapper TOML = new TomlMapper();
+
+    private static final Set<String> TOP_LEVEL = Set.of("gateway", "models", "filters");
+    private static final Set<String> GATEWAY_KEYS = Set.of(
+            "bind_address", "plugins_dir", "max_body_bytes", "event_loops", "global_outbound_http_timeout_ms");
+    private static final Set<String> MODEL_KEYS = Set.of("routing", "providers", "endpoints", "timeouts");
+    private static final Set<String> PROVIDER_KEYS = Set.of(
+            "type", "api_base", "model_name", "api_key_location", "extra_headers", "extra_body", "timeouts");
+    private static final Set<String> FILTER_RESERVED = Set.of("type", "name", "enabled", "on_error");
+
+    /** The chain used when the file declares no {@code [[filters]]}. */
+    public static final List<String> DEFAULT_CHAIN = List.of("routing", "fallback");
+
+    private ConfigLoader() {}
+
+    public static GatewayConfig load(Path file) throws ConfigException {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ConfigException("", "cannot read config file " + file + ": " + e.getMessage());
+        }
+        return parse(text, System::getenv);
+    }
+
+    public static GatewayConfig parse(String toml, Function<String, String> env) throws ConfigException {
+        JsonNode root;
+        try {
+            root = TOML.readTree(toml);
+        } catch (JsonProcessingException e) {
+            JsonLocation loc = e.getLocation();
+            String where = loc == null ? "" : "line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ": ";
+            throw new ConfigException("", where + "invalid TOML: " + e.getOriginalMessage());
+        }
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            root = JsonNodeFactory.instance.objectNode();
+        }
+        ConfigReader r = new ConfigReader();
+        EnvInterpolation.apply(root, "", env, r);
+        r.onlyKeys((ObjectNode) root, "", TOP_LEVEL);
+
+        GatewaySettings gateway = readGateway(root, r);
+        Map<String, ModelConfig> models = new LinkedHashMap<>();
+        ObjectNode modelsTable = r.table(root, "models", "", false);
+        if (modelsTable != null) {
+            modelsTable.properties().forEach(e -> {
+                ModelConfig m = readModel(e.getKey(), e.getValue(), r);
+                if (m != null) {
+                    models.put(e.getKey(), m);
+                }
+            });
+        }
+        boolean declared = root.has("filters");
+        List<FilterSpec> filters = declared ? readFilters(root.get("filters"), r) : defaultFilters();
+        if (!r.problems().isEmpty()) {
+            throw new ConfigException(r.problems());
+        }
+        return new GatewayConfig(gateway, models, filters, declared);
+    }
+
+    private static GatewaySettings readGateway(JsonNode root, ConfigReader r) {
+        GatewaySettings d = GatewaySettings.defaults();
+        ObjectNode g = r.table(root, "gateway", "", false);
+        if (g == null) {
+            return d;
+        }
+        r.onlyKeys(g, "gateway", GATEWAY_KEYS);
+        String bind = r.string(g, "bind_address", "gateway", false);
+        if (bind != null && !bind.matches(".+:\\d{1,5}")) {
+            r.problem("gateway.bind_address", "expected host:port, found \"" + bind + "\"");
+            bind = null;
+        }
+        String plugins = r.string(g, "plugins_dir", "gateway", false);
+        Long maxBody = r.positiveLong(g, "max_body_bytes", "gateway");
+        Long loops = r.positiveLong(g, "event_loops", "gateway");
+        Long global = r.positiveLong(g, "global_outbound_http_timeout_ms", "gateway");
+        return new GatewaySettings(
+                bind != null ? bind : d.bindAddress(),
+                plugins != null ? Path.of(plugins) : d.pluginsDir(),
+                maxBody != null ? maxBody : d.maxBodyBytes(),
+                loops != null ? loops.intValue() : d.eventLoops(),
+                global != null ? global : d.globalTimeoutMs());
+    }
+
+    private static ModelConfig readModel(String name, JsonNode node, ConfigReader r) {
+        String path = ConfigReader.join("models", name);
+        if (!node.isObject()) {
+            r.problem(path, "expected a table, found " + ConfigReader.describe(node));
+            return null;
+        }
+        if (name.contains("::")) {
+            r.problem(path, "model names may not contain '::' (reserved for shorthands like openai::gpt-4o)");
+        }
+        r.onlyKeys((ObjectNode) node, path, MODEL_KEYS);
+        List<String> routing = r.strings(node, "routing", path, true);
+        Map<String, ProviderConfig> providers = new LinkedHashMap<>();
+        ObjectNode providersTable = r.table(node, "providers", path, true);
+        if (providersTable != null) {
+            providersTable.properties().forEach(e -> {
+                ProviderConfig p = readProvider(ConfigReader.join(path + ".providers", e.getKey()), e.getKey(),
+                        e.getValue(), r);
+                if (p != null) {
+                    providers.put(e.getKey(), p);
+                }
+            });
+        }
+        if (routing != null) {
+            if (routing.isEmpty()) {
+                r.problem(path + ".routing", "must name at least one provider");
+            }
+            Set<String> seen = new LinkedHashSet<>();
+            for (int i = 0; i < routing.size(); i++) {
+                String p = routing.get(i);
+                if (!seen.add(p)) {
+                    r.problem(path + ".routing[" + i + "]", "provider '" + p + "' is listed twice");
+                } else if (providersTable != null && !providersTable.has(p)) {
+                    r.problem(path + ".routing[" + i + "]", "no provider named '" + p + "' in [" + path
+                            + ".providers] (have: " + String.join(", ", (Iterable<String>) providersTable::fieldNames) + ")");
+                }
+            }
+        }
+        Set<ApiEndpoint> endpoints = null;
+        List<String> endpointNames = r.strings(node, "endpoints", path, false);
+        if (endpointNames != null) {
+            endpoints = new LinkedHashSet<>();
+            for (int i = 0; i < endpointNames.size(); i++) {
+                ApiEndpoint e = ApiEndpoint.fromConfigName(endpointNames.get(i));
+                if (e == null) {
+                    List<String> known = new ArrayList<>();
+                    for (ApiEndpoint k : ApiEndpoint.values()) {
+                        known.add(k.configName());
+                    }
+                    r.problem(path + ".endpoints[" + i + "]", "unknown endpoint '" + endpointNames.get(i) + "' (known: "
+                            + String.join(", ", known) + ")");
+                } else {
+                    endpoints.add(e);
+                }
+            }
+        }
+        Timeouts timeouts = r.timeouts(node, path);
+        return new ModelConfig(name, routing == null ? List.of() : routing, providers, endpoints, timeouts);
+    }
+
+    private static ProviderConfig readProvider(String path, String name, JsonNode node, ConfigReader r) {
+        if (!node.isObject()) {
+            r.problem(path, "expected a table, found " + ConfigReader.describe(node));
+            return null;
+        }
+        r.onlyKeys((ObjectNode) node, path, PROVIDER_KEYS);
+        String type = r.string(node, "type", path, true);
+        String apiBase = r.string(node, "api_base", path, false);
+        if (apiBase != null && !(apiBase.startsWith("http://") || apiBase.startsWith("https://"))) {
+            r.problem(path + ".api_base", "expected an http:// or https:// URL, found \"" + apiBase + "\"");
+        }
+        String modelName = r.string(node, "model_name", path, false);
+        ApiKeyLocation keyLocation = null;
+        String keyText = r.string(node, "api_key_location", path, false);
+        if (keyText != null) {
+            keyLocation = ApiKeyLocation.parse(keyText);
+            if (keyLocation == null) {
+                r.problem(path + ".api_key_location", "expected env::VAR, path::FILE, path_from_env::VAR or none, found \""
+                        + keyText + "\"");
+            }
+        }
+        Map<String, String> headers = r.stringMap(node, "extra_headers", path);
+        JsonNode extraBody = node.get("extra_body");
+        if (extraBody != null) {
+            checkExtraBody(extraBody, path + ".extra_body", r);
+        }
+        Timeouts timeouts = r.timeouts(node, path);
+        return new ProviderConfig(path, name, type, apiBase, modelName, keyLocation, headers, extraBody, timeouts);
+    }
+
+    private static void checkExtraBody(JsonNode extraBody, String path, ConfigReader r) {
+        if (extraBody.isObject()) {
+            return;
+        }
+        if (!extraBody.isArray()) {
+            r.problem(path, "expected a table or a list of {pointer, value} edits, found " + ConfigReader.describe(
+                    extraBody));
+            return;
+        }
+        for (int i = 0; i < extraBody.size(); i++) {
+            JsonNode edit = extraBody.get(i);
+            String p = path + "[" + i + "]";
+            if (!edit.isObject()) {
+                r.problem(p, "expected {pointer, value} or {pointer, delete = true}");
+                continue;
+            }
+            r.onlyKeys((ObjectNode) edit, p, Set.of("pointer", "value", "delete"));
+            String pointer = r.string(edit, "pointer", p, true);
+            if (pointer != null && !pointer.startsWith("/")) {
+                r.problem(p + ".pointer", "a JSON pointer starts with '/', found \"" + pointer + "\"");
+            }
+            if (edit.has("value") == edit.path("delete").asBoolean(false)) {
+                r.problem(p, "give exactly one of value and delete = true");
+            }
+        }
+    }
+
+    private static List<FilterSpec> readFilters(JsonNode node, ConfigReader r) {
+        List<FilterSpec> out = new ArrayList<>();
+        if (!node.isArray()) {
+            r.problem("filters", "expected a list of tables ([[filters]]), found " + ConfigReader.describe(node));
+            return out;
+        }
+        for (int i = 0; i < node.size(); i++) {
+            String path = "filters[" + i + "]";
+            JsonNode entry = node.get(i);
+            if (!entry.isObject()) {
+                r.problem(path, "expected a table, found " + ConfigReader.describe(entry));
+                continue;
+            }
+            String type = r.string(entry, "type", path, true);
+            String name = r.string(entry, "name", path, false);
+            Boolean enabled = r.bool(entry, "enabled", path);
+            String onError = r.string(entry, "on_error", path, false);
+            if (onError != null && !onError.equals("reject") && !onError.equals("skip")) {
+                r.problem(path + ".on_error", "expected \"reject\" or \"skip\", found \"" + onError + "\"");
+            }
+            if (type == null) {
+                continue;
+            }
+            ObjectNode settings = ((ObjectNode) entry).deepCopy();
+            settings.remove(FILTER_RESERVED);
+            out.add(new FilterSpec(path, type, name != null ? name : type, enabled == null || enabled,
+                    onError != null ? onError : "reject", settings));
+        }
+        return out;
+    }
+
+    private static List<FilterSpec> defaultFilters() {
+        List<FilterSpec> out = new ArrayList<>();
+        for (int i = 0; i < DEFAULT_CHAIN.size(); i++) {
+            String type = DEFAULT_CHAIN.get(i);
+            out.add(new FilterSpec("filters[" + i + "] (default chain)", type, type, true, "reject",
+                    JsonNodeFactory.instance.objectNode()));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,171 @@
+package dev.budgateway.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.budgateway.plugins.spi.ConfigProblem;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Reads values out of a TOML tree, collecting every problem with its key path instead of stopping. */
+final class ConfigReader {
+
+    private final List<ConfigProblem> problems = new ArrayList<>();
+
+    List<ConfigProblem> problems() {
+        return problems;
+    }
+
+    void problem(String path, String message) {
+        problems.add(new ConfigProblem(path, message));
+    }
+
+    /** Reports every key of {@code table} that is not in {@code allowed}. */
+    void onlyKeys(ObjectNode table, String path, Set<String> allowed) {
+        for (Iterator<String> it = table.fieldNames(); it.hasNext(); ) {
+            String key = it.next();
+            if (!allowed.contains(key)) {
+                problem(join(path, key), "unknown key (known: " + String.join(", ", new java.util.TreeSet<>(allowed))
+                        + ")");
+            }
+        }
+    }
+
+    ObjectNode table(JsonNode parent, String key, String path, boolean required) {
+        JsonNode node = parent.get(key);
+        if (node == null) {
+            if (required) {
+                problem(join(path, key), "missing required table");
+            }
+            return null;
+        }
+        if (!node.isObject()) {
+            problem(join(path, key), "expected a table, found " + describe(node));
+            return null;
+        }
+        return (ObjectNode) node;
+    }
+
+    String string(JsonNode parent, String key, String path, boolean required) {
+        JsonNode node = parent.get(key);
+        if (node == null) {
+            if (required) {
+                problem(join(path, key), "missing required key");
+            }
+            return null;
+        }
+        if (!node.isTextual()) {
+            problem(join(path, key), "expected a string, found " + describe(node));
+            return null;
+        }
+        return node.asText();
+    }
+
+    Long positiveLong(JsonNode parent, String key, String path) {
+        JsonNode node = parent.get(key);
+        if (node == null) {
+            return null;
+        }
+        if (!node.isIntegralNumber() || node.asLong() <= 0) {
+            problem(join(path, key), "expected a positive integer, found " + describe(node));
+            return null;
+        }
+        return node.asLong();
+    }
+
+    Boolean bool(JsonNode parent, String key, String path) {
+        JsonNode node = parent.get(key);
+        if (node == null) {
+            return null;
+        }
+        if (!node.isBoolean()) {
+            problem(join(path, key), "expected true or false, found " + describe(node));
+            return null;
+        }
+        return node.asBoolean();
+    }
+
+    List<String> strings(JsonNode parent, String key, String path, boolean required) {
+        JsonNode node = parent.get(key);
+        if (node == null) {
+            if (required) {
+                problem(join(path, key), "missing required key");
+            }
+            return null;
+        }
+        if (!node.isArray()) {
+            problem(join(path, key), "expected a list of strings, found " + describe(node));
+            return null;
+        }
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < node.size(); i++) {
+            if (!node.get(i).isTextual()) {
+                problem(join(path, key) + "[" + i + "]", "expected a string, found " + describe(node.get(i)));
+            } else {
+                out.add(node.get(i).asText());
+            }
+        }
+        return out;
+    }
+
+    Map<String, String> stringMap(JsonNode parent, String key, String path) {
+        ObjectNode table = table(parent, key, path, false);
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        if (table == null) {
+            return out;
+        }
+        table.properties().forEach(e -> {
+            if (e.getValue().isTextual()) {
+                out.put(e.getKey(), e.getValue().asText());
+            } else {
+                problem(join(join(path, key), e.getKey()), "expected a string, found " + describe(e.getValue()));
+            }
+        });
+        return out;
+    }
+
+    Timeouts timeouts(JsonNode parent, String path) {
+        ObjectNode t = table(parent, "timeouts", path, false);
+        if (t == null) {
+            return Timeouts.NONE;
+        }
+        String tp = join(path, "timeouts");
+        onlyKeys(t, tp, Set.of("non_streaming", "streaming"));
+        Long nonStreamingTotal = null;
+        Long ttft = null;
+        Long streamingTotal = null;
+        ObjectNode ns = table(t, "non_streaming", tp, false);
+        if (ns != null) {
+            onlyKeys(ns, join(tp, "non_streaming"), Set.of("total_ms"));
+            nonStreamingTotal = positiveLong(ns, "total_ms", join(tp, "non_streaming"));
+        }
+        ObjectNode s = table(t, "streaming", tp, false);
+        if (s != null) {
+            onlyKeys(s, join(tp, "streaming"), Set.of("ttft_ms", "total_ms"));
+            ttft = positiveLong(s, "ttft_ms", join(tp, "streaming"));
+            streamingTotal = positiveLong(s, "total_ms", join(tp, "streaming"));
+        }
+        return new Timeouts(nonStreamingTotal, ttft, streamingTotal);
+    }
+
+    static String join(String path, String key) {
+        String k = key.isEmpty() || key.chars().allMatch(c -> Character.isLetterOrDigit(c) || c == '_' || c == '-')
+                ? key : "\"" + key + "\"";
+        return path.isEmpty() ? k : path + "." + k;
+    }
+
+    static String describe(JsonNode node) {
+        if (node.isTextual()) {
+            return "string \"" + node.asText() + "\"";
+        }
+        if (node.isObject()) {
+            return "a table";
+        }
+        if (node.isArray()) {
+            return "a list";
+        }
+        return node.getNodeType().name().toLowerCase(java.util.Locale.ROOT) + " " + node;
+    }
+}

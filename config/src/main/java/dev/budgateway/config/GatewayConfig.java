@@ -1,0 +1,23 @@
+package dev.budgateway.config;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The whole config file.
+ *
+ * @param models by name, in declaration order
+ * @param filters the {@code [[filters]]} entries in order; the default chain when the file has none
+ * @param filtersDeclared whether the file declared {@code [[filters]]} itself
+ */
+public record GatewayConfig(
+        GatewaySettings gateway,
+        Map<String, ModelConfig> models,
+        List<FilterSpec> filters,
+        boolean filtersDeclared) {
+
+    public GatewayConfig {
+        models = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(models));
+        filters = List.copyOf(filters);
+    }
+}

@@ -1,0 +1,39 @@
+package dev.budgateway.config;
+
+import java.nio.file.Path;
+
+/**
+ * The {@code [gateway]} table.
+ *
+ * @param bindAddress {@code host:port} to listen on
+ * @param pluginsDir where plugin jars are looked for
+ * @param maxBodyBytes the largest request body accepted; larger gets 413
+ * @param eventLoops threads serving requests and upstream calls (one group shared by both)
+ * @param globalTimeoutMs a cap on every upstream call
+ */
+public record GatewaySettings(
+        String bindAddress,
+        Path pluginsDir,
+        long maxBodyBytes,
+        int eventLoops,
+        long globalTimeoutMs) {
+
+    public static final String DEFAULT_BIND_ADDRESS = "0.0.0.0:3000";
+    public static final long DEFAULT_MAX_BODY_BYTES = 10L * 1024 * 1024;
+    public static final long DEFAULT_GLOBAL_TIMEOUT_MS = 15L * 60 * 1000;
+
+    public static GatewaySettings defaults() {
+        return new GatewaySettings(DEFAULT_BIND_ADDRESS, Path.of("plugins"), DEFAULT_MAX_BODY_BYTES,
+                Runtime.getRuntime().availableProcessors(), DEFAULT_GLOBAL_TIMEOUT_MS);
+    }
+
+    public String host() {
+        int colon = bindAddress.lastIndexOf(':');
+        String host = bindAddress.substring(0, colon);
+        return host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+    }
+
+    public int port() {
+        return Integer.parseInt(bindAddress.substring(bindAddress.lastIndexOf(':') + 1));
+    }
+}

@@ -1,0 +1,13 @@
+package dev.budgateway.config;
+
+/**
+ * TensorZero's {@code timeouts} table. Each value is in milliseconds, or {@code null} when not set.
+ *
+ * @param nonStreamingTotalMs {@code non_streaming.total_ms}: whole response of a non-streaming call
+ * @param streamingTtftMs {@code streaming.ttft_ms}: until the first chunk of a stream
+ * @param streamingTotalMs {@code streaming.total_ms}: until the end of a stream
+ */
+public record Timeouts(Long nonStreamingTotalMs, Long streamingTtftMs, Long streamingTotalMs) {
+
+    public static final Timeouts NONE = new Timeouts(null, null, null);
+}

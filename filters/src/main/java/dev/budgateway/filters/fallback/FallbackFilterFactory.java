@@ -1,0 +1,30 @@
+package dev.budgateway.filters.fallback;
+
+import dev.budgateway.plugins.spi.ConfigException;
+import dev.budgateway.plugins.spi.Filter;
+import dev.budgateway.plugins.spi.FilterConfig;
+import dev.budgateway.plugins.spi.FilterEnv;
+import dev.budgateway.plugins.spi.FilterFactory;
+import dev.budgateway.plugins.spi.Key;
+import dev.budgateway.plugins.spi.Keys;
+import java.util.Set;
+
+/** {@code type = "fallback"}: tries the route's candidates in order until one answers. */
+public final class FallbackFilterFactory implements FilterFactory {
+
+    @Override
+    public String type() {
+        return "fallback";
+    }
+
+    @Override
+    public Filter create(FilterConfig config, FilterEnv env) throws ConfigException {
+        FallbackConfig c = config.bind(FallbackConfig.class);
+        return new FallbackFilter(c.maxAttempts() == null ? Integer.MAX_VALUE : c.maxAttempts());
+    }
+
+    @Override
+    public Set<Key<?>> requires() {
+        return Set.of(Keys.ROUTE);
+    }
+}

@@ -1,0 +1,27 @@
+package dev.budgateway.plugins.runtime;
+
+import dev.budgateway.plugins.spi.Key;
+import dev.budgateway.plugins.spi.Keys;
+import dev.budgateway.plugins.spi.RouteTarget;
+
+/**
+ * The exchange of one attempt, derived from the request's: reads fall through to the request,
+ * writes stay here, so a retried attempt starts clean.
+ */
+final class AttemptExchange extends DefaultExchange {
+
+    private final DefaultExchange parent;
+
+    AttemptExchange(DefaultExchange parent, RouteTarget target) {
+        super(parent.endpoint(), parent.method(), parent.path(), parent::header, parent.body(), parent.eventLoop(),
+                parent.startNanos());
+        this.parent = parent;
+        put(Keys.ATTEMPT_TARGET, target);
+    }
+
+    @Override
+    public <T> T get(Key<T> key) {
+        T own = super.get(key);
+        return own != null ? own : parent.get(key);
+    }
+}

@@ -1,0 +1,201 @@
+package dev.budgateway.plugins.runtime;
+
+import dev.budgateway.plugins.spi.Completion;
+import dev.budgateway.plugins.spi.FilterResult;
+import dev.budgateway.plugins.spi.GatewayError;
+import dev.budgateway.plugins.spi.GatewayException;
+import dev.budgateway.plugins.spi.Keys;
+import dev.budgateway.plugins.spi.Response;
+import dev.budgateway.plugins.spi.ResponseListener;
+import dev.budgateway.plugins.spi.RouteTarget;
+import dev.budgateway.plugins.spi.Terminal;
+import dev.budgateway.plugins.spi.UpstreamDriver;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs an exchange through a {@link FilterChain} and the {@link Terminal}. Filters before the upstream
+ * driver run once; the driver then runs the filters after it and the terminal once per attempt.
+ * Synchronous filters run in a plain loop; only a pending result costs a future.
+ */
+public final class ChainRunner {
+
+    private static final Logger logger = LoggerFactory.getLogger(ChainRunner.class);
+
+    private final FilterChain chain;
+    private final Terminal terminal;
+    private final ChainObserver observer;
+
+    public ChainRunner(FilterChain chain, Terminal terminal, ChainObserver observer) {
+        this.chain = chain;
+        this.terminal = terminal;
+        this.observer = observer;
+    }
+
+    public FilterChain chain() {
+        return chain;
+    }
+
+    /**
+     * Runs the chain. Completes with the response to send (its listeners, in chain order, are then in
+     * {@link DefaultExchange#listeners()}), or fails with a {@link GatewayException}.
+     */
+    public CompletionStage<Response> run(DefaultExchange exchange) {
+        int driver = chain.driverIndex();
+        if (driver < 0) {
+            return runFilters(exchange, 0, chain.size(), () -> callTerminal(exchange));
+        }
+        UpstreamDriver upstreamDriver = (UpstreamDriver) chain.entry(driver).filter();
+        return runFilters(exchange, 0, driver + 1, () -> drive(exchange, upstreamDriver));
+    }
+
+    private CompletionStage<Response> drive(DefaultExchange exchange, UpstreamDriver driver) {
+        Map<Object, AttemptExchange> attempts = new IdentityHashMap<>(2);
+        CompletionStage<Response> driven;
+        try {
+            driven = driver.drive(exchange, target -> attempt(exchange, target, attempts));
+        } catch (RuntimeException e) {
+            logger.warn("Upstream driver '{}' failed", chain.entry(chain.driverIndex()).name(), e);
+            return failed(GatewayError.internal("Internal error in filter '" + chain.entry(chain.driverIndex()).name()
+                    + "'"));
+        }
+        return driven.thenApply(response -> {
+            AttemptExchange winner = attempts.remove(response.head());
+            if (winner != null) {
+                // The winning attempt's listeners come after the request's: they see the response first.
+                for (ResponseListener l : winner.listeners()) {
+                    exchange.addListener(l);
+                }
+                exchange.put(Keys.SERVED_BY, winner.get(Keys.ATTEMPT_TARGET));
+            }
+            return response;
+        });
+    }
+
+    private CompletionStage<Response> attempt(DefaultExchange exchange, RouteTarget target,
+            Map<Object, AttemptExchange> attempts) {
+        Integer started = exchange.get(Keys.ATTEMPTS);
+        exchange.put(Keys.ATTEMPTS, started == null ? 1 : started + 1);
+        AttemptExchange attempt = new AttemptExchange(exchange, target);
+        CompletionStage<Response> result = runFilters(attempt, chain.driverIndex() + 1, chain.size(),
+                () -> callTerminal(attempt));
+        return result.whenComplete((response, failure) -> {
+            if (response != null) {
+                attempts.put(response.head(), attempt);
+            } else if (!attempt.listeners().isEmpty()) {
+                GatewayError error = errorOf(failure);
+                Completion completion = new Completion(error.status(), null, error, false, 1, target,
+                        System.nanoTime() - attempt.startNanos(), -1);
+                for (ResponseListener l : attempt.listeners()) {
+                    l.onComplete(completion);
+                }
+            }
+        });
+    }
+
+    private CompletionStage<Response> callTerminal(DefaultExchange exchange) {
+        try {
+            return terminal.call(exchange);
+        } catch (GatewayException e) {
+            return failed(e.error());
+        } catch (RuntimeException e) {
+            logger.warn("Provider call failed", e);
+            return failed(GatewayError.internal("Internal error while calling the provider"));
+        }
+    }
+
+    private CompletionStage<Response> runFilters(DefaultExchange exchange, int from, int to,
+            java.util.function.Supplier<CompletionStage<Response>> then) {
+        for (int i = from; i < to; i++) {
+            ChainEntry entry = chain.entry(i);
+            long start = System.nanoTime();
+            FilterResult result;
+            try {
+                result = entry.filter().onRequest(exchange);
+            } catch (RuntimeException e) {
+                result = onFilterError(entry, e, start);
+                if (result == null) {
+                    continue;
+                }
+                return resolve(exchange, i, result, start, to, then);
+            }
+            if (result == FilterResult.CONTINUE) {
+                observer.onFilter(entry.name(), "continue", System.nanoTime() - start);
+                continue;
+            }
+            return resolve(exchange, i, result, start, to, then);
+        }
+        return then.get();
+    }
+
+    /** Handles a non-trivial result of filter {@code i}; continues the chain after it when it says so. */
+    private CompletionStage<Response> resolve(DefaultExchange exchange, int i, FilterResult result, long start,
+            int to, java.util.function.Supplier<CompletionStage<Response>> then) {
+        ChainEntry entry = chain.entry(i);
+        if (result instanceof FilterResult.Reject reject) {
+            observer.onFilter(entry.name(), "reject", System.nanoTime() - start);
+            return failed(reject.error());
+        }
+        if (result instanceof FilterResult.Respond respond) {
+            observer.onFilter(entry.name(), "respond", System.nanoTime() - start);
+            return CompletableFuture.completedFuture(respond.response());
+        }
+        if (result instanceof FilterResult.Pending pending) {
+            CompletableFuture<Response> out = new CompletableFuture<>();
+            pending.stage().whenComplete((next, failure) -> exchange.eventLoop().execute(() -> {
+                FilterResult decided = next;
+                if (failure != null || next == null) {
+                    RuntimeException cause = failure == null ? new NullPointerException("null FilterResult")
+                            : new RuntimeException(failure);
+                    decided = onFilterError(entry, cause, start);
+                    if (decided == null) {
+                        forward(runFilters(exchange, i + 1, to, then), out);
+                        return;
+                    }
+                }
+                forward(resolve(exchange, i, decided, start, to, then), out);
+            }));
+            return out;
+        }
+        observer.onFilter(entry.name(), "continue", System.nanoTime() - start);
+        return runFilters(exchange, i + 1, to, then);
+    }
+
+    /** The result standing in for a filter that failed: a 500, or {@code null} to skip it. */
+    private FilterResult onFilterError(ChainEntry entry, RuntimeException e, long start) {
+        observer.onFilter(entry.name(), "error", System.nanoTime() - start);
+        GatewayError carried = GatewayException.unwrap(e);
+        if (entry.onError() == OnError.SKIP) {
+            logger.warn("Filter '{}' failed; skipped (on_error = \"skip\")", entry.name(), carried == null ? e : null);
+            return null;
+        }
+        if (carried != null) {
+            return FilterResult.reject(carried);
+        }
+        logger.warn("Filter '{}' failed", entry.name(), e);
+        return FilterResult.reject(GatewayError.internal("Internal error in filter '" + entry.name() + "'"));
+    }
+
+    private static void forward(CompletionStage<Response> from, CompletableFuture<Response> to) {
+        from.whenComplete((r, t) -> {
+            if (t != null) {
+                to.completeExceptionally(t);
+            } else {
+                to.complete(r);
+            }
+        });
+    }
+
+    static GatewayError errorOf(Throwable failure) {
+        GatewayError error = GatewayException.unwrap(failure);
+        return error != null ? error : GatewayError.internal("Internal error");
+    }
+
+    private static CompletionStage<Response> failed(GatewayError error) {
+        return CompletableFuture.failedFuture(error.toException());
+    }
+}

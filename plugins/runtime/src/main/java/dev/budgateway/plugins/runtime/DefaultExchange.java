@@ -1,0 +1,107 @@
+package dev.budgateway.plugins.runtime;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.budgateway.plugins.spi.ApiEndpoint;
+import dev.budgateway.plugins.spi.Exchange;
+import dev.budgateway.plugins.spi.Key;
+import dev.budgateway.plugins.spi.ResponseListener;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+
+/** The exchange of one request. Confined to its event loop, so nothing here is synchronized. */
+public class DefaultExchange implements Exchange {
+
+    private final ApiEndpoint endpoint;
+    private final String method;
+    private final String path;
+    private final RequestHeaders headers;
+    private final ScheduledExecutorService eventLoop;
+    private final long startNanos;
+    private ObjectNode body;
+    private Object[] slots;
+    private List<ResponseListener> listeners;
+
+    public DefaultExchange(ApiEndpoint endpoint, String method, String path, RequestHeaders headers, ObjectNode body,
+            ScheduledExecutorService eventLoop, long startNanos) {
+        this.endpoint = endpoint;
+        this.method = method;
+        this.path = path;
+        this.headers = headers;
+        this.body = body;
+        this.eventLoop = eventLoop;
+        this.startNanos = startNanos;
+        this.slots = new Object[Key.count()];
+    }
+
+    @Override
+    public <T> T get(Key<T> key) {
+        int i = key.index();
+        return i < slots.length ? key.type().cast(slots[i]) : null;
+    }
+
+    @Override
+    public <T> void put(Key<T> key, T value) {
+        int i = key.index();
+        if (i >= slots.length) {
+            slots = java.util.Arrays.copyOf(slots, Math.max(Key.count(), i + 1));
+        }
+        if (!key.isMutable() && slots[i] != null) {
+            throw new IllegalStateException("key '" + key.name() + "' is already set and is not mutable");
+        }
+        slots[i] = value;
+    }
+
+    @Override
+    public ApiEndpoint endpoint() {
+        return endpoint;
+    }
+
+    @Override
+    public String method() {
+        return method;
+    }
+
+    @Override
+    public String path() {
+        return path;
+    }
+
+    @Override
+    public String header(String name) {
+        return headers.get(name);
+    }
+
+    @Override
+    public ObjectNode body() {
+        return body;
+    }
+
+    /** Replaces the body, e.g. for an attempt that needs a copy of its own. */
+    public void setBody(ObjectNode body) {
+        this.body = body;
+    }
+
+    @Override
+    public void addListener(ResponseListener listener) {
+        if (listeners == null) {
+            listeners = new ArrayList<>(4);
+        }
+        listeners.add(listener);
+    }
+
+    /** The listeners in registration (chain) order. */
+    public List<ResponseListener> listeners() {
+        return listeners == null ? List.of() : listeners;
+    }
+
+    @Override
+    public ScheduledExecutorService eventLoop() {
+        return eventLoop;
+    }
+
+    /** {@link System#nanoTime()} when the request arrived. */
+    public long startNanos() {
+        return startNanos;
+    }
+}

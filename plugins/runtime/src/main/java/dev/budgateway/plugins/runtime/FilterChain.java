@@ -1,0 +1,43 @@
+package dev.budgateway.plugins.runtime;
+
+import dev.budgateway.plugins.spi.UpstreamDriver;
+import java.util.List;
+
+/** The filters of a chain in order, and where its {@link UpstreamDriver} (if any) sits. Immutable. */
+public final class FilterChain {
+
+    private final ChainEntry[] entries;
+    private final int driverIndex;
+
+    public FilterChain(List<ChainEntry> entries) {
+        this.entries = entries.toArray(ChainEntry[]::new);
+        int driver = -1;
+        for (int i = 0; i < this.entries.length; i++) {
+            if (this.entries[i].filter() instanceof UpstreamDriver) {
+                if (driver >= 0) {
+                    throw new IllegalArgumentException("a chain has at most one upstream driver: '"
+                            + this.entries[driver].name() + "' and '" + this.entries[i].name() + "'");
+                }
+                driver = i;
+            }
+        }
+        this.driverIndex = driver;
+    }
+
+    public List<ChainEntry> entries() {
+        return List.of(entries);
+    }
+
+    ChainEntry entry(int i) {
+        return entries[i];
+    }
+
+    int size() {
+        return entries.length;
+    }
+
+    /** The index of the upstream driver, or -1. */
+    int driverIndex() {
+        return driverIndex;
+    }
+}

@@ -1,0 +1,117 @@
+package dev.budgateway.plugins.spi;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One unit of a response on its way to the client: one SSE event of a stream, or the whole body of a
+ * unary response. The payload is kept as the upstream sent it and parsed only when a filter asks,
+ * so an untouched chunk is forwarded byte for byte. Immutable: changes return a new chunk.
+ */
+public final class Chunk {
+
+    private final byte[] data;
+    private final boolean unary;
+    private JsonNode json;
+
+    private Chunk(byte[] data, boolean unary, JsonNode json) {
+        this.data = data;
+        this.unary = unary;
+        this.json = json;
+    }
+
+    /** One event of a stream, its {@code data:} payload in UTF-8. */
+    public static Chunk event(byte[] data) {
+        return new Chunk(data, false, null);
+    }
+
+    /** One event of a stream, from a JSON tree. */
+    public static Chunk event(JsonNode json) {
+        return new Chunk(Json.bytes(json), false, json);
+    }
+
+    /** The whole body of a unary (non-streaming) JSON response. */
+    public static Chunk unary(byte[] body) {
+        return new Chunk(body, true, null);
+    }
+
+    public static Chunk unary(JsonNode json) {
+        return new Chunk(Json.bytes(json), true, json);
+    }
+
+    /** The payload bytes; do not modify. */
+    public byte[] data() {
+        return data;
+    }
+
+    public String dataAsString() {
+        return new String(data, StandardCharsets.UTF_8);
+    }
+
+    public boolean isUnary() {
+        return unary;
+    }
+
+    /** The payload as JSON, parsed on first use; a missing node when it is not JSON. */
+    public JsonNode json() {
+        JsonNode j = json;
+        if (j == null) {
+            try {
+                j = Json.parse(data);
+            } catch (IOException e) {
+                j = com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+            }
+            json = j;
+        }
+        return j;
+    }
+
+    /**
+     * The generated text this chunk carries for the first choice: a chat delta's or message's
+     * content, or a completion's text; {@code null} when it carries none.
+     */
+    public String text() {
+        JsonNode choice = json().path("choices").path(0);
+        JsonNode content = unary ? choice.path("message").path("content") : choice.path("delta").path("content");
+        if (content.isTextual()) {
+            return content.asText();
+        }
+        JsonNode text = choice.path("text");
+        return text.isTextual() ? text.asText() : null;
+    }
+
+    /** A copy whose first choice carries {@code text} instead; this chunk if it carries no text. */
+    public Chunk withText(String text) {
+        if (text() == null || !json().isObject()) {
+            return this;
+        }
+        ObjectNode copy = ((ObjectNode) json()).deepCopy();
+        ObjectNode choice = (ObjectNode) copy.path("choices").path(0);
+        JsonNode holder = unary ? choice.path("message") : choice.path("delta");
+        if (holder.isObject() && holder.has("content")) {
+            ((ObjectNode) holder).put("content", text);
+        } else {
+            choice.put("text", text);
+        }
+        return new Chunk(Json.bytes(copy), unary, copy);
+    }
+
+    /** The usage this chunk reports, if any (the final chunk of a stream, or a unary body). */
+    public Usage usage() {
+        return Usage.fromOpenAi(json().get("usage"));
+    }
+
+    /** Whether this is a stream's usage-only chunk: usage and no choices. */
+    public boolean isUsageOnly() {
+        JsonNode j = json();
+        JsonNode choices = j.path("choices");
+        return !unary && j.hasNonNull("usage") && (choices.isMissingNode() || choices.isEmpty());
+    }
+
+    @Override
+    public String toString() {
+        return (unary ? "unary:" : "event:") + dataAsString();
+    }
+}

@@ -1,0 +1,42 @@
+package dev.budgateway.plugins.spi;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * One request on its way through the chain. All methods are called on the exchange's event loop;
+ * nothing here blocks or locks.
+ */
+public interface Exchange {
+
+    /** The value of {@code key}, or {@code null}. */
+    <T> T get(Key<T> key);
+
+    /**
+     * Sets {@code key}. A key that is not {@linkplain Key#isMutable() mutable} may be written once.
+     *
+     * @throws IllegalStateException when an immutable key is written twice
+     */
+    <T> void put(Key<T> key, T value);
+
+    /** The operation the client called. */
+    ApiEndpoint endpoint();
+
+    /** The HTTP method, e.g. {@code POST}. */
+    String method();
+
+    /** The request path, e.g. {@code /v1/chat/completions}. */
+    String path();
+
+    /** The first value of a request header (name case-insensitive), or {@code null}. */
+    String header(String name);
+
+    /** The request body as JSON. Filters may change it in place; the change reaches the provider. */
+    ObjectNode body();
+
+    /** Registers a listener for this exchange's response. */
+    void addListener(ResponseListener listener);
+
+    /** The event loop this exchange runs on: continue asynchronous work here. */
+    ScheduledExecutorService eventLoop();
+}

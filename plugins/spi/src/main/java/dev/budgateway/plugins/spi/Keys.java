@@ -1,0 +1,22 @@
+package dev.budgateway.plugins.spi;
+
+/** The well-known keys, in one place. Plugins may define their own with {@link Key#of}. */
+public final class Keys {
+
+    /** The id of this request, also sent back as {@code x-request-id}. */
+    public static final Key<String> REQUEST_ID = Key.of("request_id", String.class);
+    /** The model name the client asked for, as written in the request. */
+    public static final Key<String> MODEL = Key.of("model", String.class);
+    /** Whether the client asked for a stream. */
+    public static final Key<Boolean> STREAM = Key.of("stream", Boolean.class);
+    /** The ordered candidates the request may be sent to. */
+    public static final Key<Route> ROUTE = Key.of("route", Route.class);
+    /** The candidate of the current attempt (set on an attempt's exchange). */
+    public static final Key<RouteTarget> ATTEMPT_TARGET = Key.of("attempt_target", RouteTarget.class);
+    /** How many attempts have been started for this request. */
+    public static final Key<Integer> ATTEMPTS = Key.mutable("attempts", Integer.class);
+    /** The candidate whose response reached the client. */
+    public static final Key<RouteTarget> SERVED_BY = Key.mutable("served_by", RouteTarget.class);
+
+    private Keys() {}
+}

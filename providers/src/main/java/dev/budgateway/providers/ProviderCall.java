@@ -1,0 +1,21 @@
+package dev.budgateway.providers;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.budgateway.config.Timeouts;
+import dev.budgateway.plugins.spi.ApiEndpoint;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * One upstream call.
+ *
+ * @param body the client's request body; a provider must not modify it (it is shared by attempts)
+ * @param stream whether to ask for a stream
+ * @param eventLoop the exchange's event loop: callbacks and timers run here
+ * @param timeouts the provider's timeouts for this one attempt
+ */
+public record ProviderCall(
+        ApiEndpoint endpoint,
+        ObjectNode body,
+        boolean stream,
+        ScheduledExecutorService eventLoop,
+        Timeouts timeouts) {}

@@ -1,0 +1,104 @@
+package dev.budgateway.server;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.linecorp.armeria.common.HttpData;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.ResponseHeaders;
+import com.linecorp.armeria.server.HttpService;
+import dev.budgateway.plugins.spi.GatewayError;
+import dev.budgateway.plugins.spi.Json;
+import dev.budgateway.providers.CatalogModel;
+import dev.budgateway.providers.ModelCatalog;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+
+/** The small read-only endpoints: models, health, status and metrics. */
+final class AdminServices {
+
+    private static final MediaType PROMETHEUS_TEXT = MediaType.parse("text/plain; version=0.0.4; charset=utf-8");
+
+    private final ModelCatalog catalog;
+    private final PrometheusMeterRegistry registry;
+    private final Instant started = Instant.now();
+
+    AdminServices(ModelCatalog catalog, PrometheusMeterRegistry registry) {
+        this.catalog = catalog;
+        this.registry = registry;
+    }
+
+    /** {@code GET /v1/models}: the configured models, as OpenAI lists them. */
+    HttpService models() {
+        return (ctx, req) -> {
+            ObjectNode root = Json.MAPPER.createObjectNode();
+            root.put("object", "list");
+            ArrayNode data = root.putArray("data");
+            for (CatalogModel m : catalog.configured()) {
+                data.add(model(m.name()));
+            }
+            return json(HttpStatus.OK, root);
+        };
+    }
+
+    /** {@code GET /v1/models/{model}}. */
+    HttpService model() {
+        return (ctx, req) -> {
+            String name = ctx.pathParam("model");
+            for (CatalogModel m : catalog.configured()) {
+                if (m.name().equals(name)) {
+                    return json(HttpStatus.OK, model(name));
+                }
+            }
+            return ErrorResponses.of(GatewayError.notFound("model_not_found", "Model not found: " + name),
+                    ctx.id().text()).toHttpResponse();
+        };
+    }
+
+    /** {@code GET /health}: JSON with status, version, uptime and each dependency's state. */
+    HttpService health() {
+        return (ctx, req) -> {
+            ObjectNode root = Json.MAPPER.createObjectNode();
+            root.put("status", "ok");
+            root.put("version", Version.get());
+            root.put("uptime_seconds", Duration.between(started, Instant.now()).toSeconds());
+            ObjectNode deps = root.putObject("dependencies");
+            // No external dependency is wired yet; each later one reports here (ok, degraded, down).
+            deps.put("redis", "not_configured");
+            deps.put("clickhouse", "not_configured");
+            root.put("models", catalog.configured().size());
+            return json(HttpStatus.OK, root);
+        };
+    }
+
+    /** {@code GET /status}, as TensorZero answers it. */
+    HttpService status() {
+        return (ctx, req) -> {
+            ObjectNode root = Json.MAPPER.createObjectNode();
+            root.put("status", "ok");
+            root.put("version", Version.get());
+            return json(HttpStatus.OK, root);
+        };
+    }
+
+    /** {@code GET /metrics}: Prometheus text format. */
+    HttpService metrics() {
+        return (ctx, req) -> HttpResponse.of(HttpStatus.OK, PROMETHEUS_TEXT, registry.scrape());
+    }
+
+    private static ObjectNode model(String name) {
+        ObjectNode m = Json.MAPPER.createObjectNode();
+        m.put("id", name);
+        m.put("object", "model");
+        m.put("created", 0);
+        m.put("owned_by", "budgateway");
+        return m;
+    }
+
+    private static HttpResponse json(HttpStatus status, ObjectNode body) {
+        return HttpResponse.of(ResponseHeaders.of(status, "content-type", MediaType.JSON_UTF_8.toString()),
+                HttpData.wrap(Json.bytes(body)));
+    }
+}

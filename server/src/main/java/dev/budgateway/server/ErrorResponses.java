@@ -1,0 +1,57 @@
+package dev.budgateway.server;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.linecorp.armeria.common.AggregatedHttpResponse;
+import com.linecorp.armeria.common.HttpData;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.ResponseHeaders;
+import com.linecorp.armeria.common.ResponseHeadersBuilder;
+import dev.budgateway.plugins.spi.GatewayError;
+import dev.budgateway.plugins.spi.Json;
+
+/** Renders a {@link GatewayError} the way OpenAI does: {@code {"error":{"message","type","param","code"}}}. */
+final class ErrorResponses {
+
+    private ErrorResponses() {}
+
+    static ObjectNode body(GatewayError error) {
+        ObjectNode root = Json.MAPPER.createObjectNode();
+        ObjectNode e = root.putObject("error");
+        e.put("message", error.message());
+        e.put("type", error.type());
+        e.putNull("param");
+        if (error.code() == null) {
+            e.putNull("code");
+        } else {
+            e.put("code", error.code());
+        }
+        return root;
+    }
+
+    static AggregatedHttpResponse of(GatewayError error, String requestId) {
+        ResponseHeadersBuilder headers = ResponseHeaders.builder(HttpStatus.valueOf(error.status()))
+                .contentType(MediaType.JSON_UTF_8);
+        error.headers().forEach(headers::add);
+        if (requestId != null) {
+            headers.set("x-request-id", requestId);
+        }
+        return AggregatedHttpResponse.of(headers.build(), HttpData.wrap(Json.bytes(body(error))));
+    }
+
+    /** An error for a bare HTTP status the gateway itself produced (404 route, 405, 413, ...). */
+    static GatewayError forStatus(HttpStatus status, String description) {
+        return switch (status.code()) {
+            case 404 -> new GatewayError(404, "invalid_request_error", "unknown_url",
+                    "Unknown request URL. See the gateway's documentation for the endpoints it serves.");
+            case 405 -> new GatewayError(405, "invalid_request_error", "method_not_allowed",
+                    "Method not allowed for this URL");
+            case 413 -> new GatewayError(413, "invalid_request_error", "request_too_large",
+                    "Request body is larger than the gateway's limit (gateway.max_body_bytes)");
+            case 408, 503 -> new GatewayError(status.code(), "server_error", "unavailable",
+                    description != null ? description : status.reasonPhrase());
+            default -> new GatewayError(status.code(), status.code() >= 500 ? "server_error" : "invalid_request_error",
+                    null, status.reasonPhrase());
+        };
+    }
+}

@@ -1,0 +1,221 @@
+package dev.budgateway.server;
+
+import com.linecorp.armeria.common.HttpData;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpResponseWriter;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.ResponseHeaders;
+import com.linecorp.armeria.common.ResponseHeadersBuilder;
+import dev.budgateway.plugins.runtime.DefaultExchange;
+import dev.budgateway.plugins.runtime.ResponsePipeline;
+import dev.budgateway.plugins.spi.Chunk;
+import dev.budgateway.plugins.spi.ChunkStream;
+import dev.budgateway.plugins.spi.ChunkSubscriber;
+import dev.budgateway.plugins.spi.Completion;
+import dev.budgateway.plugins.spi.GatewayError;
+import dev.budgateway.plugins.spi.Keys;
+import dev.budgateway.plugins.spi.Response;
+import dev.budgateway.plugins.spi.ResponseHead;
+import dev.budgateway.plugins.spi.RouteTarget;
+import dev.budgateway.plugins.spi.Usage;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * Sends one exchange's outcome to the client: a unary JSON body, an SSE stream passed through chunk by
+ * chunk, or an error. Runs the response listeners on the way and delivers the {@link Completion} exactly
+ * once, whatever happens (also when the client goes away, which cancels the upstream stream).
+ *
+ * <p>A stream's head is sent with its first chunk, so a stream that fails before any content still gets
+ * a proper HTTP error status instead of a 200 with an error event.
+ */
+final class ExchangeResponder implements ResponsePipeline.Sink, ChunkSubscriber {
+
+    private final DefaultExchange exchange;
+    private final boolean clientWantsUsage;
+    private final Consumer<Completion> onComplete;
+
+    private ResponsePipeline pipeline;
+    private ResponseHead head;
+    private ChunkStream body;
+    private HttpResponseWriter writer;
+    private CompletableFuture<HttpResponse> unaryResult;
+    private byte[] unaryBody;
+    private boolean headSent;
+    private boolean done;
+    private Usage usage;
+    private long firstChunkNanos = -1;
+
+    ExchangeResponder(DefaultExchange exchange, boolean clientWantsUsage, Consumer<Completion> onComplete) {
+        this.exchange = exchange;
+        this.clientWantsUsage = clientWantsUsage;
+        this.onComplete = onComplete;
+    }
+
+    /** The response for an exchange that ended before any provider answered. */
+    HttpResponse error(GatewayError error) {
+        done = true;
+        pipeline = new ResponsePipeline(exchange.listeners(), this);
+        complete(error.status(), error, false);
+        return ErrorResponses.of(error, exchange.get(Keys.REQUEST_ID)).toHttpResponse();
+    }
+
+    HttpResponse respond(Response response) {
+        head = response.head();
+        body = response.body();
+        gatewayHeaders(head);
+        pipeline = new ResponsePipeline(exchange.listeners(), this);
+        pipeline.head(head);
+        if (head.isStreaming()) {
+            writer = HttpResponse.streaming();
+            writer.whenComplete().whenComplete((unused, cause) -> {
+                if (cause != null) {
+                    exchange.eventLoop().execute(this::clientGone);
+                }
+            });
+            body.subscribe(this);
+            return writer;
+        }
+        unaryResult = new CompletableFuture<>();
+        body.subscribe(this);
+        return HttpResponse.of(unaryResult);
+    }
+
+    // ---- from the provider, through the listeners
+
+    @Override
+    public void onChunk(Chunk chunk) {
+        if (done) {
+            return;
+        }
+        if (firstChunkNanos < 0) {
+            firstChunkNanos = System.nanoTime() - exchange.startNanos();
+        }
+        if (UsageScan.mayHaveUsage(chunk.data())) {
+            Usage u = chunk.usage();
+            if (u != null) {
+                usage = u;
+            }
+        }
+        pipeline.chunk(chunk);
+    }
+
+    @Override
+    public void onEnd() {
+        if (done) {
+            return;
+        }
+        done = true;
+        if (writer != null) {
+            sendHead();
+            writer.write(SseFrames.DONE);
+            writer.close();
+        } else {
+            ResponseHeadersBuilder headers = headers(head.status()).contentType(MediaType.JSON_UTF_8);
+            unaryResult.complete(HttpResponse.of(headers.build(), HttpData.wrap(unaryBody == null ? new byte[0]
+                    : unaryBody)));
+        }
+        complete(head.status(), null, false);
+    }
+
+    @Override
+    public void onError(GatewayError error) {
+        if (done) {
+            return;
+        }
+        done = true;
+        fail(error);
+    }
+
+    // ---- from the last listener, to the client
+
+    @Override
+    public void write(Chunk chunk) {
+        if (done && writer == null) {
+            return;
+        }
+        if (writer == null) {
+            unaryBody = chunk.data();
+            return;
+        }
+        if (!clientWantsUsage && chunk.isUsageOnly()) {
+            return;
+        }
+        sendHead();
+        writer.tryWrite(SseFrames.data(chunk.data()));
+    }
+
+    @Override
+    public void abort(GatewayError error) {
+        if (done) {
+            return;
+        }
+        done = true;
+        body.cancel();
+        fail(error);
+    }
+
+    private void fail(GatewayError error) {
+        if (writer == null) {
+            unaryResult.complete(ErrorResponses.of(error, exchange.get(Keys.REQUEST_ID)).toHttpResponse());
+        } else if (!headSent) {
+            headSent = true;
+            writer.close(ErrorResponses.of(error, exchange.get(Keys.REQUEST_ID)));
+        } else {
+            // Content has reached the client: end the stream with an explicit error, never a silent clean end.
+            writer.tryWrite(SseFrames.error(error));
+            writer.tryWrite(SseFrames.DONE);
+            writer.close();
+        }
+        complete(error.status(), error, false);
+    }
+
+    private void clientGone() {
+        if (done) {
+            return;
+        }
+        done = true;
+        body.cancel();
+        complete(499, null, true);
+    }
+
+    private void sendHead() {
+        if (headSent) {
+            return;
+        }
+        headSent = true;
+        writer.write(headers(head.status())
+                .contentType(MediaType.EVENT_STREAM)
+                .set("cache-control", "no-cache")
+                .set("x-accel-buffering", "no")
+                .build());
+    }
+
+    private ResponseHeadersBuilder headers(int status) {
+        ResponseHeadersBuilder b = ResponseHeaders.builder(HttpStatus.valueOf(status));
+        head.headers().forEach(b::set);
+        return b;
+    }
+
+    private void gatewayHeaders(ResponseHead h) {
+        h.header("x-request-id", exchange.get(Keys.REQUEST_ID));
+        RouteTarget servedBy = exchange.get(Keys.SERVED_BY);
+        if (servedBy != null) {
+            h.header("x-gateway-model", servedBy.model());
+            h.header("x-gateway-provider", servedBy.provider());
+        }
+        Integer attempts = exchange.get(Keys.ATTEMPTS);
+        if (attempts != null) {
+            h.header("x-gateway-attempts", attempts.toString());
+        }
+    }
+
+    private void complete(int status, GatewayError error, boolean cancelled) {
+        Integer attempts = exchange.get(Keys.ATTEMPTS);
+        Completion completion = new Completion(status, usage, error, cancelled, attempts == null ? 0 : attempts,
+                exchange.get(Keys.SERVED_BY), System.nanoTime() - exchange.startNanos(), firstChunkNanos);
+        pipeline.complete(completion);
+        onComplete.accept(completion);
+    }
+}

@@ -1,0 +1,67 @@
+package dev.budgateway.server;
+
+import dev.budgateway.config.FilterSpec;
+import dev.budgateway.config.GatewayConfig;
+import dev.budgateway.plugins.runtime.ChainBuilder;
+import dev.budgateway.plugins.runtime.FilterChain;
+import dev.budgateway.plugins.runtime.FilterDeclaration;
+import dev.budgateway.plugins.runtime.FilterRegistry;
+import dev.budgateway.plugins.runtime.OnError;
+import dev.budgateway.plugins.spi.ConfigException;
+import dev.budgateway.plugins.spi.ConfigProblem;
+import dev.budgateway.plugins.spi.ServiceKey;
+import dev.budgateway.providers.ModelCatalog;
+import dev.budgateway.providers.UpstreamClient;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Function;
+
+/**
+ * Builds the parts of a gateway from a config: the model catalogue, the filter registry (with plugins)
+ * and the chain. Used by start-up and by {@code --validate-config}, so both report the same problems,
+ * all of them at once.
+ */
+record GatewayAssembly(ModelCatalog catalog, FilterChain chain) {
+
+    static GatewayAssembly build(GatewayConfig config, UpstreamClient upstream, ScheduledExecutorService scheduler,
+            Function<String, String> env) throws ConfigException {
+        List<ConfigProblem> problems = new ArrayList<>();
+        ModelCatalog catalog = null;
+        try {
+            catalog = ModelCatalog.build(config, ModelCatalog.BUILT_IN_TYPES, upstream, env);
+        } catch (ConfigException e) {
+            problems.addAll(e.problems());
+        }
+        FilterRegistry registry = null;
+        try {
+            registry = FilterRegistry.discover(GatewayAssembly.class.getClassLoader(), config.gateway().pluginsDir());
+        } catch (ConfigException e) {
+            problems.addAll(e.problems());
+        }
+        FilterChain chain = null;
+        if (catalog != null && registry != null) {
+            HostFilterEnv filterEnv = new HostFilterEnv(Map.<ServiceKey<?>, Object>of(ModelCatalog.SERVICE, catalog),
+                    scheduler);
+            try {
+                chain = ChainBuilder.build(declarations(config), registry, filterEnv);
+            } catch (ConfigException e) {
+                problems.addAll(e.problems());
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        return new GatewayAssembly(catalog, chain);
+    }
+
+    private static List<FilterDeclaration> declarations(GatewayConfig config) {
+        List<FilterDeclaration> out = new ArrayList<>();
+        for (FilterSpec spec : config.filters()) {
+            out.add(new FilterDeclaration(spec, spec.enabled(), OnError.valueOf(spec.onError().toUpperCase(Locale.ROOT))));
+        }
+        return out;
+    }
+}

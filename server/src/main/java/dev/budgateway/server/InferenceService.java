@@ -1,0 +1,115 @@
+package dev.budgateway.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.linecorp.armeria.common.AggregatedHttpRequest;
+import com.linecorp.armeria.common.ContentTooLargeException;
+import com.linecorp.armeria.common.HttpRequest;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.server.HttpService;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import dev.budgateway.analytics.RequestMetrics;
+import dev.budgateway.plugins.runtime.ChainRunner;
+import dev.budgateway.plugins.runtime.DefaultExchange;
+import dev.budgateway.plugins.spi.ApiEndpoint;
+import dev.budgateway.plugins.spi.Completion;
+import dev.budgateway.plugins.spi.GatewayError;
+import dev.budgateway.plugins.spi.GatewayException;
+import dev.budgateway.plugins.spi.Keys;
+import dev.budgateway.plugins.spi.Route;
+import dev.budgateway.plugins.spi.RouteTarget;
+import dev.budgateway.providers.CatalogModel;
+import dev.budgateway.providers.ModelCatalog;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
+
+/**
+ * {@code POST /v1/chat/completions}, {@code /v1/completions} and {@code /v1/embeddings}: parse, run the
+ * chain, send the outcome.
+ */
+final class InferenceService implements HttpService {
+
+    private final ApiEndpoint endpoint;
+    private final ChainRunner runner;
+    private final Set<String> configuredModels;
+    private final RequestMetrics metrics;
+
+    InferenceService(ApiEndpoint endpoint, ChainRunner runner, ModelCatalog catalog, RequestMetrics metrics) {
+        this.endpoint = endpoint;
+        this.runner = runner;
+        this.configuredModels = catalog.configured().stream().map(CatalogModel::name).collect(Collectors.toSet());
+        this.metrics = metrics;
+    }
+
+    @Override
+    public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
+        long start = System.nanoTime();
+        CompletableFuture<HttpResponse> result = new CompletableFuture<>();
+        req.aggregate().whenComplete((agg, failure) -> {
+            if (failure != null) {
+                result.complete(failure instanceof ContentTooLargeException || failure.getCause()
+                        instanceof ContentTooLargeException
+                        ? ErrorResponses.of(ErrorResponses.forStatus(HttpStatus.REQUEST_ENTITY_TOO_LARGE, null),
+                                ctx.id().text()).toHttpResponse()
+                        : HttpResponse.ofFailure(failure));
+                return;
+            }
+            ctx.eventLoop().execute(() -> result.complete(handle(ctx, agg, start)));
+        });
+        return HttpResponse.of(result);
+    }
+
+    private HttpResponse handle(ServiceRequestContext ctx, AggregatedHttpRequest req, long start) {
+        String requestId = ctx.id().text();
+        ObjectNode body;
+        try {
+            body = RequestParser.parse(endpoint, req.content().array());
+        } catch (GatewayException e) {
+            record(null, false, new Completion(e.error().status(), null, e.error(), false, 0, null,
+                    System.nanoTime() - start, -1));
+            return ErrorResponses.of(e.error(), requestId).toHttpResponse();
+        }
+        boolean stream = body.path("stream").asBoolean(false) && endpoint != ApiEndpoint.EMBEDDING;
+        DefaultExchange exchange = new DefaultExchange(endpoint, req.method().name(), req.path(),
+                name -> req.headers().get(name), body, ctx.eventLoop(), start);
+        exchange.put(Keys.REQUEST_ID, requestId);
+        exchange.put(Keys.MODEL, body.get("model").asText());
+        exchange.put(Keys.STREAM, stream);
+        JsonNode includeUsage = body.path("stream_options").path("include_usage");
+        ExchangeResponder responder = new ExchangeResponder(exchange, includeUsage.asBoolean(false),
+                completion -> record(exchange, stream, completion));
+        CompletableFuture<HttpResponse> out = new CompletableFuture<>();
+        runner.run(exchange).whenComplete((response, failure) -> ctx.eventLoop().execute(() -> {
+            if (failure != null) {
+                GatewayError error = GatewayException.unwrap(failure);
+                out.complete(responder.error(error != null ? error : GatewayError.internal("Internal error")));
+            } else {
+                out.complete(responder.respond(response));
+            }
+        }));
+        return HttpResponse.of(out);
+    }
+
+    private void record(DefaultExchange exchange, boolean stream, Completion completion) {
+        String model = "none";
+        String provider = "none";
+        if (exchange != null) {
+            Route route = exchange.get(Keys.ROUTE);
+            // Tag values stay bounded by the config: configured names as they are, shorthands by type only.
+            if (route == null) {
+                model = "unknown";
+            } else if (configuredModels.contains(route.model())) {
+                model = route.model();
+            } else if (!route.targets().isEmpty()) {
+                model = route.targets().get(0).provider() + "::*";
+            }
+            RouteTarget servedBy = exchange.get(Keys.SERVED_BY);
+            if (servedBy != null) {
+                provider = servedBy.provider();
+            }
+        }
+        metrics.record(endpoint.configName(), model, provider, stream, completion);
+    }
+}
