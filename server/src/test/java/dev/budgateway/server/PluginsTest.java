@@ -1,0 +1,185 @@
+package dev.budgateway.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.budgateway.plugins.spi.ConfigException;
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Plugin jars dropped into the plugins dir run where [[filters]] puts them. */
+class PluginsTest {
+
+    static MockOpenAi upstream;
+    static Path exampleJar;
+
+    @TempDir
+    Path pluginsDir;
+
+    @BeforeAll
+    static void start() throws IOException {
+        upstream = new MockOpenAi();
+        Path dir = Path.of(System.getProperty("budgateway.examplePluginDir", "../plugins/example/target"));
+        try (Stream<Path> s = Files.list(dir)) {
+            exampleJar = s.filter(p -> p.getFileName().toString().matches("budgateway-plugins-example-.*\\.jar"))
+                    .findFirst().orElseThrow(() -> new AssertionError("build plugins/example first (mvn verify)"));
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        upstream.close();
+    }
+
+    @BeforeEach
+    void reset() {
+        upstream.received.clear();
+        upstream.answerChat("quiet words here");
+    }
+
+    private TestGateway start(String filters) throws Exception {
+        Files.copy(exampleJar, pluginsDir.resolve("example.jar"));
+        return TestGateway.start("[gateway]\nbind_address = \"127.0.0.1:0\"\nplugins_dir = \"" + pluginsDir + "\"\n"
+                + filters + TestGateway.mockModel(upstream));
+    }
+
+    private static final String CHAT = "{\"model\":\"mock\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+
+    @Test
+    void pluginFiltersRunAtTheirPlaceAmongTheBuiltIns() throws Exception {
+        try (TestGateway gw = start("""
+                [[filters]]
+                type = "example-trace"
+                name = "before-routing"
+                label = "a"
+                [[filters]]
+                type = "routing"
+                [[filters]]
+                type = "example-trace"
+                name = "after-routing"
+                label = "b"
+                [[filters]]
+                type = "fallback"
+                [[filters]]
+                type = "example-trace"
+                name = "per-attempt"
+                label = "c"
+                """)) {
+            HttpResponse<String> res = gw.post("/v1/chat/completions", CHAT);
+            assertEquals(200, res.statusCode(), res.body());
+            assertEquals("a:unrouted,b:routed,c:routed", res.headers().firstValue("x-example-trace").orElse(null));
+            assertEquals(java.util.List.of("before-routing", "routing", "after-routing", "fallback", "per-attempt"),
+                    gw.gateway.chain().entries().stream().map(e -> e.name()).toList());
+        }
+    }
+
+    @Test
+    void aFilterAnsweringLocallyStopsTheChain() throws Exception {
+        try (TestGateway gw = start("""
+                [[filters]]
+                type = "example-deny"
+                message = "no entry"
+                [[filters]]
+                type = "routing"
+                [[filters]]
+                type = "fallback"
+                """)) {
+            HttpResponse<String> denied = gw.post("/v1/chat/completions", CHAT, "x-example-deny", "1");
+            assertEquals(403, denied.statusCode());
+            assertTrue(denied.body().contains("\"message\":\"no entry\""), denied.body());
+            assertTrue(upstream.received.isEmpty(), "the chain stopped: no upstream call");
+            assertEquals(200, gw.post("/v1/chat/completions", CHAT).statusCode());
+        }
+    }
+
+    @Test
+    void aFilterTransformsStreamChunksOnTheWayOut() throws Exception {
+        try (TestGateway gw = start("""
+                [[filters]]
+                type = "example-uppercase"
+                [[filters]]
+                type = "routing"
+                [[filters]]
+                type = "fallback"
+                """)) {
+            HttpResponse<String> stream = gw.post("/v1/chat/completions",
+                    CHAT.replace("{\"model\"", "{\"stream\":true,\"model\""));
+            assertEquals("QUIET WORDS HERE", StreamingTest.contentOf(stream.body()));
+            HttpResponse<String> unary = gw.post("/v1/chat/completions", CHAT);
+            assertTrue(unary.body().contains("\"content\":\"QUIET WORDS HERE\""), unary.body());
+        }
+    }
+
+    @Test
+    void aFilterThatThrowsGivesA500AndTheServerKeepsServing() throws Exception {
+        try (TestGateway gw = start("""
+                [[filters]]
+                type = "test-throw"
+                name = "buggy"
+                [[filters]]
+                type = "routing"
+                [[filters]]
+                type = "fallback"
+                """)) {
+            HttpResponse<String> res = gw.post("/v1/chat/completions", CHAT);
+            ErrorsTest.error(res, 500);
+            assertTrue(res.body().contains("buggy"));
+            assertFalse(res.body().contains("sk-should-not-leak"));
+            ErrorsTest.error(gw.post("/v1/chat/completions", CHAT), 500);
+        }
+    }
+
+    @Test
+    void onErrorSkipFailsOpenAndPendingFiltersContinueAsynchronously() throws Exception {
+        try (TestGateway gw = start("""
+                [[filters]]
+                type = "test-throw"
+                on_error = "skip"
+                [[filters]]
+                type = "test-async"
+                [[filters]]
+                type = "routing"
+                [[filters]]
+                type = "fallback"
+                """)) {
+            HttpResponse<String> res = gw.post("/v1/chat/completions", CHAT);
+            assertEquals(200, res.statusCode(), res.body());
+            assertTrue(res.body().contains("quiet words here"));
+        }
+    }
+
+    @Test
+    void aJarThatIsNotAJarIsAStartUpErrorNamingIt() throws Exception {
+        Files.writeString(pluginsDir.resolve("broken.jar"), "not a zip");
+        ConfigException e = assertThrows(ConfigException.class, () -> start(""));
+        assertTrue(e.getMessage().contains("broken.jar"), e.getMessage());
+    }
+
+    @Test
+    void aDuplicateFilterTypeNamesBothJars() throws Exception {
+        Files.copy(exampleJar, pluginsDir.resolve("copy.jar"));
+        ConfigException e = assertThrows(ConfigException.class, () -> start(""));
+        assertTrue(e.getMessage().contains("copy.jar") && e.getMessage().contains("example.jar"), e.getMessage());
+    }
+
+    @Test
+    void aPluginDirectoryWithItsJarsIsOnePlugin() throws Exception {
+        Path plugin = Files.createDirectories(pluginsDir.resolve("my-plugin"));
+        Files.copy(exampleJar, plugin.resolve("example.jar"));
+        try (TestGateway gw = TestGateway.start("[gateway]\nbind_address = \"127.0.0.1:0\"\nplugins_dir = \""
+                + pluginsDir + "\"\n[[filters]]\ntype = \"example-deny\"\n[[filters]]\ntype = \"routing\"\n"
+                + "[[filters]]\ntype = \"fallback\"\n" + TestGateway.mockModel(upstream))) {
+            assertEquals(403, gw.post("/v1/chat/completions", CHAT, "x-example-deny", "1").statusCode());
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package dev.budgateway.server;
+
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import dev.budgateway.config.ConfigLoader;
+import dev.budgateway.plugins.spi.ConfigException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+
+/** A gateway started for a test on a free loopback port, with clients pointed at it. */
+final class TestGateway implements AutoCloseable {
+
+    final Gateway gateway;
+    final String baseUrl;
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+
+    private TestGateway(Gateway gateway) {
+        this.gateway = gateway;
+        this.baseUrl = "http://127.0.0.1:" + gateway.port();
+    }
+
+    /** Starts a gateway from TOML; {@code [gateway]} gets a loopback bind address if it has none. */
+    static TestGateway start(String toml, Map<String, String> env) throws ConfigException {
+        String config = toml.contains("bind_address") ? toml : "[gateway]\nbind_address = \"127.0.0.1:0\"\n"
+                + "plugins_dir = \"/nonexistent\"\n" + toml;
+        return new TestGateway(Gateway.start(ConfigLoader.parse(config, env::get), env::get));
+    }
+
+    static TestGateway start(String toml) throws ConfigException {
+        return start(toml, Map.of());
+    }
+
+    /** A model {@code mock} served by the given upstream. */
+    static String mockModel(MockOpenAi upstream) {
+        return "[models.mock]\nrouting = [\"up\"]\n[models.mock.providers.up]\ntype = \"openai\"\napi_base = \""
+                + upstream.apiBase() + "\"\nmodel_name = \"mock-model\"\napi_key_location = \"none\"\n";
+    }
+
+    OpenAIClient sdk() {
+        return OpenAIOkHttpClient.builder()
+                .apiKey("client-key-never-forwarded")
+                .baseUrl(baseUrl + "/v1")
+                .maxRetries(0)
+                .timeout(Duration.ofSeconds(20))
+                .build();
+    }
+
+    HttpResponse<String> post(String path, String body, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .timeout(Duration.ofSeconds(20))
+                .header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(20)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpClient http() {
+        return http;
+    }
+
+    @Override
+    public void close() {
+        gateway.close();
+    }
+}
