@@ -24,7 +24,6 @@ public record FilterSpec(String path, String type, String name, boolean enabled,
     private static final ObjectMapper BINDER = JsonMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
             .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
             .build();
@@ -41,7 +40,11 @@ public record FilterSpec(String path, String type, String name, boolean enabled,
             throw new ConfigException(pathOf(e), "unknown key"
                     + (known.isEmpty() ? " (this filter takes no keys)" : " (known: " + String.join(", ", known) + ")"));
         } catch (JsonMappingException e) {
-            throw new ConfigException(pathOf(e), e.getOriginalMessage());
+            String message = e.getOriginalMessage();
+            if (message.startsWith("Missing required creator property")) {
+                message = "missing required key";
+            }
+            throw new ConfigException(pathOf(e), message);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new ConfigException(path, e.getOriginalMessage());
         } catch (IllegalArgumentException e) {

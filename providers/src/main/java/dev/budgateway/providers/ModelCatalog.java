@@ -56,9 +56,22 @@ public final class ModelCatalog {
 
     public static ModelCatalog build(GatewayConfig config, List<ProviderType> providerTypes, UpstreamClient upstream,
             Function<String, String> env) throws ConfigException {
+        List<ConfigProblem> problems = new ArrayList<>();
+        ModelCatalog catalog = build(config, providerTypes, upstream, env, problems);
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        return catalog;
+    }
+
+    /**
+     * Builds what can be built and adds every problem to {@code problems}, so that later checks (the
+     * filter chain) still run and {@code --validate-config} lists everything at once.
+     */
+    public static ModelCatalog build(GatewayConfig config, List<ProviderType> providerTypes, UpstreamClient upstream,
+            Function<String, String> env, List<ConfigProblem> problems) {
         Map<String, ProviderType> types = new LinkedHashMap<>();
         providerTypes.forEach(t -> types.put(t.name(), t));
-        List<ConfigProblem> problems = new ArrayList<>();
         Map<String, CatalogModel> models = new LinkedHashMap<>();
         for (ModelConfig m : config.models().values()) {
             List<ModelProvider> providers = new ArrayList<>();
@@ -82,9 +95,6 @@ public final class ModelCatalog {
             }
             models.put(m.name(), new CatalogModel(m.name(), providers, m.endpoints() != null ? m.endpoints() : defaults,
                     m.timeouts(), true));
-        }
-        if (!problems.isEmpty()) {
-            throw new ConfigException(problems);
         }
         return new ModelCatalog(models, types, upstream, env);
     }

@@ -78,7 +78,8 @@ public final class Gateway implements AutoCloseable {
                 // Streams may last minutes; upstream timeouts bound a request instead.
                 .requestTimeoutMillis(0)
                 .gracefulShutdownTimeout(Duration.ZERO, Duration.ofSeconds(10))
-                .errorHandler(new GatewayErrorHandler());
+                .errorHandler(new GatewayErrorHandler())
+                .meterRegistry(registry);
         for (String prefix : API_PREFIXES) {
             for (ApiEndpoint endpoint : ApiEndpoint.values()) {
                 HttpService service = new InferenceService(endpoint, runner, assembly.catalog(), metrics);

@@ -29,12 +29,7 @@ record GatewayAssembly(ModelCatalog catalog, FilterChain chain) {
     static GatewayAssembly build(GatewayConfig config, UpstreamClient upstream, ScheduledExecutorService scheduler,
             Function<String, String> env) throws ConfigException {
         List<ConfigProblem> problems = new ArrayList<>();
-        ModelCatalog catalog = null;
-        try {
-            catalog = ModelCatalog.build(config, ModelCatalog.BUILT_IN_TYPES, upstream, env);
-        } catch (ConfigException e) {
-            problems.addAll(e.problems());
-        }
+        ModelCatalog catalog = ModelCatalog.build(config, ModelCatalog.BUILT_IN_TYPES, upstream, env, problems);
         FilterRegistry registry = null;
         try {
             registry = FilterRegistry.discover(GatewayAssembly.class.getClassLoader(), config.gateway().pluginsDir());
@@ -42,7 +37,7 @@ record GatewayAssembly(ModelCatalog catalog, FilterChain chain) {
             problems.addAll(e.problems());
         }
         FilterChain chain = null;
-        if (catalog != null && registry != null) {
+        if (registry != null) {
             HostFilterEnv filterEnv = new HostFilterEnv(Map.<ServiceKey<?>, Object>of(ModelCatalog.SERVICE, catalog),
                     scheduler);
             try {

@@ -18,7 +18,7 @@ final class TestGateway implements AutoCloseable {
     final String baseUrl;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
-    private TestGateway(Gateway gateway) {
+    TestGateway(Gateway gateway) {
         this.gateway = gateway;
         this.baseUrl = "http://127.0.0.1:" + gateway.port();
     }

@@ -1,0 +1,178 @@
+package dev.budgateway.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.budgateway.plugins.spi.ApiEndpoint;
+import dev.budgateway.plugins.spi.ConfigException;
+import dev.budgateway.plugins.spi.ConfigProblem;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+
+    private static GatewayConfig parse(String toml) throws ConfigException {
+        return ConfigLoader.parse(toml, Map.of("KEY_VAR", "from-env", "HOST", "10.0.0.1")::get);
+    }
+
+    private static List<String> problems(String toml) {
+        ConfigException e = assertThrows(ConfigException.class, () -> parse(toml));
+        return e.problems().stream().map(ConfigProblem::toString).toList();
+    }
+
+    @Test
+    void readsTensorZeroStyleModels() throws Exception {
+        GatewayConfig c = parse("""
+                [gateway]
+                bind_address = "127.0.0.1:8080"
+                max_body_bytes = 1024
+
+                [models."llama-3.1-8b"]
+                routing = ["local", "openai"]
+                endpoints = ["chat", "embedding"]
+                timeouts = { non_streaming = { total_ms = 1000 }, streaming = { ttft_ms = 200, total_ms = 5000 } }
+
+                [models."llama-3.1-8b".providers.local]
+                type = "vllm"
+                api_base = "http://${HOST}:8000/v1"
+                model_name = "meta-llama/Llama-3.1-8B-Instruct"
+                extra_headers = { "x-tenant" = "a" }
+                extra_body = [{ pointer = "/top_k", value = 5 }]
+
+                [models."llama-3.1-8b".providers.openai]
+                type = "openai"
+                model_name = "gpt-4o-mini"
+                api_key_location = "env::OPENAI_API_KEY"
+                """);
+        assertEquals(8080, c.gateway().port());
+        assertEquals("127.0.0.1", c.gateway().host());
+        assertEquals(1024, c.gateway().maxBodyBytes());
+        ModelConfig m = c.models().get("llama-3.1-8b");
+        assertEquals(List.of("local", "openai"), m.routing());
+        assertEquals(java.util.Set.of(ApiEndpoint.CHAT, ApiEndpoint.EMBEDDING), m.endpoints());
+        assertEquals(new Timeouts(1000L, 200L, 5000L), m.timeouts());
+        ProviderConfig local = m.providers().get("local");
+        assertEquals("http://10.0.0.1:8000/v1", local.apiBase());
+        assertEquals(Map.of("x-tenant", "a"), local.extraHeaders());
+        assertTrue(local.extraBody().isArray());
+        assertEquals(new ApiKeyLocation.Env("OPENAI_API_KEY"), m.providers().get("openai").apiKeyLocation());
+        assertNull(local.apiKeyLocation());
+        assertFalse(c.filtersDeclared());
+        assertEquals(ConfigLoader.DEFAULT_CHAIN, c.filters().stream().map(FilterSpec::type).toList());
+    }
+
+    @Test
+    void everyProblemIsListedWithItsKeyPath() {
+        List<String> p = problems("""
+                [gateway]
+                bind_address = "nonsense"
+                colour = "blue"
+
+                [models.m]
+                routing = ["a", "missing"]
+                endpoints = ["chat", "telepathy"]
+
+                [models.m.providers.a]
+                model_name = 5
+                api_key_location = "vault::x"
+                timeouts = { streaming = { ttft_ms = -1 } }
+
+                [[filters]]
+                name = "no-type"
+                [[filters]]
+                type = "routing"
+                on_error = "explode"
+                """);
+        assertTrue(p.contains("gateway.bind_address: expected host:port, found \"nonsense\""), p.toString());
+        assertTrue(p.stream().anyMatch(s -> s.startsWith("gateway.colour: unknown key")), p.toString());
+        assertTrue(p.stream().anyMatch(s -> s.startsWith("models.m.routing[1]: no provider named 'missing'")),
+                p.toString());
+        assertTrue(p.stream().anyMatch(s -> s.startsWith("models.m.endpoints[1]: unknown endpoint 'telepathy'")),
+                p.toString());
+        assertTrue(p.contains("models.m.providers.a.type: missing required key"), p.toString());
+        assertTrue(p.stream().anyMatch(s -> s.startsWith("models.m.providers.a.model_name: expected a string")),
+                p.toString());
+        assertTrue(p.stream().anyMatch(s -> s.startsWith("models.m.providers.a.api_key_location: expected env::VAR")),
+                p.toString());
+        assertTrue(p.stream().anyMatch(s -> s.startsWith("models.m.providers.a.timeouts.streaming.ttft_ms: expected a "
+                + "positive integer")), p.toString());
+        assertTrue(p.contains("filters[0].type: missing required key"), p.toString());
+        assertTrue(p.stream().anyMatch(s -> s.startsWith("filters[1].on_error:")), p.toString());
+        assertEquals(10, p.size(), p.toString());
+    }
+
+    @Test
+    void syntaxErrorsGiveTheLine() {
+        List<String> p = problems("[gateway]\nbind_address = \"x:1\"\n\n[models.m\nrouting = []\n");
+        assertEquals(1, p.size());
+        assertTrue(p.get(0).contains("line 4"), p.get(0));
+    }
+
+    @Test
+    void environmentInterpolationWithDefaultsAndMissingVariables() throws Exception {
+        assertEquals("0.0.0.0:9", parse("[gateway]\nbind_address = \"${NOPE:-0.0.0.0:9}\"\n").gateway().bindAddress());
+        List<String> p = problems("[gateway]\nbind_address = \"${NOT_SET_ANYWHERE}:1\"\n");
+        assertTrue(p.get(0).startsWith("gateway.bind_address: environment variable NOT_SET_ANYWHERE is not set"),
+                p.toString());
+        assertEquals("${literal}", EnvInterpolation.expand("$${literal}", "", k -> null, new ConfigReader()));
+    }
+
+    @Test
+    void modelNamesMayNotUseTheShorthandSeparator() {
+        List<String> p = problems("[models.\"openai::x\"]\nrouting = [\"a\"]\n[models.\"openai::x\".providers.a]\n"
+                + "type = \"dummy\"\n");
+        assertTrue(p.get(0).contains("'::'"), p.toString());
+    }
+
+    record ExampleSettings(@JsonProperty(required = true) String label, int windowSize) {}
+
+    @Test
+    void filterSettingsBindStrictlyWithKeyPaths() throws Exception {
+        GatewayConfig c = parse("""
+                [[filters]]
+                type = "x"
+                name = "first"
+                label = "hello"
+                window_size = 3
+                [[filters]]
+                type = "x"
+                enabled = false
+                on_error = "skip"
+                label = "y"
+                labl = "typo"
+                [[filters]]
+                type = "x"
+                label = "z"
+                window_size = "three"
+                [[filters]]
+                type = "x"
+                """);
+        assertTrue(c.filtersDeclared());
+        FilterSpec first = c.filters().get(0);
+        assertEquals("first", first.name());
+        assertEquals(new ExampleSettings("hello", 3), first.bind(ExampleSettings.class));
+        FilterSpec second = c.filters().get(1);
+        assertEquals("x", second.name());
+        assertFalse(second.enabled());
+        assertEquals("skip", second.onError());
+        ConfigException typo = assertThrows(ConfigException.class, () -> second.bind(ExampleSettings.class));
+        assertTrue(typo.getMessage().startsWith("filters[1].labl: unknown key (known: "), typo.getMessage());
+        ConfigException type = assertThrows(ConfigException.class, () -> c.filters().get(2).bind(ExampleSettings.class));
+        assertTrue(type.getMessage().startsWith("filters[2].window_size:"), type.getMessage());
+        ConfigException missing = assertThrows(ConfigException.class,
+                () -> c.filters().get(3).bind(ExampleSettings.class));
+        assertEquals("filters[3].label: missing required key", missing.getMessage());
+    }
+
+    @Test
+    void anEmptyFileIsTheDefaults() throws Exception {
+        GatewayConfig c = parse("");
+        assertEquals(GatewaySettings.DEFAULT_BIND_ADDRESS, c.gateway().bindAddress());
+        assertTrue(c.models().isEmpty());
+    }
+}
