@@ -166,6 +166,10 @@ public final class ConfigLoader {
             }
         }
         Timeouts timeouts = r.timeouts(node, path);
+        if (timeouts.streamingTotalMs() != null) {
+            r.problem(path + ".timeouts.streaming.total_ms", "not supported for a whole model yet; set it on each "
+                    + "provider (models.M.providers.P.timeouts)");
+        }
         return new ModelConfig(name, routing == null ? List.of() : routing, providers, endpoints, timeouts);
     }
 

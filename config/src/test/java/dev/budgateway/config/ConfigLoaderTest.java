@@ -35,7 +35,7 @@ class ConfigLoaderTest {
                 [models."llama-3.1-8b"]
                 routing = ["local", "openai"]
                 endpoints = ["chat", "embedding"]
-                timeouts = { non_streaming = { total_ms = 1000 }, streaming = { ttft_ms = 200, total_ms = 5000 } }
+                timeouts = { non_streaming = { total_ms = 1000 }, streaming = { ttft_ms = 200 } }
 
                 [models."llama-3.1-8b".providers.local]
                 type = "vllm"
@@ -48,6 +48,7 @@ class ConfigLoaderTest {
                 type = "openai"
                 model_name = "gpt-4o-mini"
                 api_key_location = "env::OPENAI_API_KEY"
+                timeouts = { streaming = { ttft_ms = 200, total_ms = 5000 } }
                 """);
         assertEquals(8080, c.gateway().port());
         assertEquals("127.0.0.1", c.gateway().host());
@@ -55,12 +56,13 @@ class ConfigLoaderTest {
         ModelConfig m = c.models().get("llama-3.1-8b");
         assertEquals(List.of("local", "openai"), m.routing());
         assertEquals(java.util.Set.of(ApiEndpoint.CHAT, ApiEndpoint.EMBEDDING), m.endpoints());
-        assertEquals(new Timeouts(1000L, 200L, 5000L), m.timeouts());
+        assertEquals(new Timeouts(1000L, 200L, null), m.timeouts());
         ProviderConfig local = m.providers().get("local");
         assertEquals("http://10.0.0.1:8000/v1", local.apiBase());
         assertEquals(Map.of("x-tenant", "a"), local.extraHeaders());
         assertTrue(local.extraBody().isArray());
         assertEquals(new ApiKeyLocation.Env("OPENAI_API_KEY"), m.providers().get("openai").apiKeyLocation());
+        assertEquals(new Timeouts(null, 200L, 5000L), m.providers().get("openai").timeouts());
         assertNull(local.apiKeyLocation());
         assertFalse(c.filtersDeclared());
         assertEquals(ConfigLoader.DEFAULT_CHAIN, c.filters().stream().map(FilterSpec::type).toList());

@@ -7,6 +7,7 @@ import dev.budgateway.plugins.spi.FilterEnv;
 import dev.budgateway.plugins.spi.FilterFactory;
 import dev.budgateway.plugins.spi.Key;
 import dev.budgateway.plugins.spi.Keys;
+import dev.budgateway.providers.ModelCatalog;
 import java.util.Set;
 
 /** {@code type = "fallback"}: tries the route's candidates in order until one answers. */
@@ -20,7 +21,9 @@ public final class FallbackFilterFactory implements FilterFactory {
     @Override
     public Filter create(FilterConfig config, FilterEnv env) throws ConfigException {
         FallbackConfig c = config.bind(FallbackConfig.class);
-        return new FallbackFilter(c.maxAttempts() == null ? Integer.MAX_VALUE : c.maxAttempts());
+        ModelCatalog catalog = env.service(ModelCatalog.SERVICE).orElseThrow(
+                () -> new ConfigException(config.path(), "the fallback filter needs the model catalogue"));
+        return new FallbackFilter(c.maxAttempts() == null ? Integer.MAX_VALUE : c.maxAttempts(), catalog);
     }
 
     @Override
