@@ -151,4 +151,19 @@ class OpenAiSdkTest {
         assertEquals("ünïcødé 🚀 echo", c.choices().get(0).message().content().orElseThrow());
         assertFalse(c.usage().isEmpty());
     }
+
+    @Test
+    void metricsCountRequestsTokensAndFilterTimesPerModelAndProvider() throws Exception {
+        client.chat().completions().create(chat().build());
+        String metrics = gw.get("/metrics").body();
+        assertTrue(metrics.contains("budgateway_requests_total{endpoint=\"chat\",model=\"mock\",provider=\"up\","
+                + "status=\"200\"}"), metrics);
+        assertTrue(metrics.contains("gen_ai_client_token_usage_total{gen_ai_token_type=\"output\",model=\"mock\","
+                + "provider=\"up\"}"), metrics);
+        assertTrue(metrics.contains("budgateway_request_duration_seconds_bucket{"), metrics);
+        assertTrue(metrics.contains("budgateway_filter_duration_seconds_count{filter=\"routing\",outcome=\"continue\"}"),
+                metrics);
+        String health = gw.get("/health").body();
+        assertTrue(health.contains("\"status\":\"ok\"") && health.contains("\"uptime_seconds\""), health);
+    }
 }
