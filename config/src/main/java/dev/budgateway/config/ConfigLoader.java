@@ -30,7 +30,8 @@ public final class ConfigLoader {
 
     private static final Set<String> TOP_LEVEL = Set.of("gateway", "models", "filters");
     private static final Set<String> GATEWAY_KEYS = Set.of(
-            "bind_address", "plugins_dir", "max_body_bytes", "event_loops", "global_outbound_http_timeout_ms");
+            "bind_address", "plugins_dir", "max_body_bytes", "event_loops", "global_outbound_http_timeout_ms",
+            "connect_timeout_ms");
     private static final Set<String> MODEL_KEYS = Set.of("routing", "providers", "endpoints", "timeouts");
     private static final Set<String> PROVIDER_KEYS = Set.of(
             "type", "api_base", "model_name", "api_key_location", "extra_headers", "extra_body", "timeouts");
@@ -102,12 +103,14 @@ public final class ConfigLoader {
         Long maxBody = r.positiveLong(g, "max_body_bytes", "gateway");
         Long loops = r.positiveLong(g, "event_loops", "gateway");
         Long global = r.positiveLong(g, "global_outbound_http_timeout_ms", "gateway");
+        Long connect = r.positiveLong(g, "connect_timeout_ms", "gateway");
         return new GatewaySettings(
                 bind != null ? bind : d.bindAddress(),
                 plugins != null ? Path.of(plugins) : d.pluginsDir(),
                 maxBody != null ? maxBody : d.maxBodyBytes(),
                 loops != null ? loops.intValue() : d.eventLoops(),
-                global != null ? global : d.globalTimeoutMs());
+                global != null ? global : d.globalTimeoutMs(),
+                connect != null ? connect : d.connectTimeoutMs());
     }
 
     private static ModelConfig readModel(String name, JsonNode node, ConfigReader r) {

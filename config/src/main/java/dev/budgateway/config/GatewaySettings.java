@@ -10,21 +10,25 @@ import java.nio.file.Path;
  * @param maxBodyBytes the largest request body accepted; larger gets 413
  * @param eventLoops threads serving requests and upstream calls (one group shared by both)
  * @param globalTimeoutMs a cap on every upstream call
+ * @param connectTimeoutMs how long to wait for a TCP connection to an upstream
  */
 public record GatewaySettings(
         String bindAddress,
         Path pluginsDir,
         long maxBodyBytes,
         int eventLoops,
-        long globalTimeoutMs) {
+        long globalTimeoutMs,
+        long connectTimeoutMs) {
 
     public static final String DEFAULT_BIND_ADDRESS = "0.0.0.0:3000";
     public static final long DEFAULT_MAX_BODY_BYTES = 10L * 1024 * 1024;
     public static final long DEFAULT_GLOBAL_TIMEOUT_MS = 15L * 60 * 1000;
+    /** Long enough for a burst of new connections to get past a full accept queue (SYN retries at 1 s, 3 s). */
+    public static final long DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
     public static GatewaySettings defaults() {
         return new GatewaySettings(DEFAULT_BIND_ADDRESS, Path.of("plugins"), DEFAULT_MAX_BODY_BYTES,
-                Runtime.getRuntime().availableProcessors(), DEFAULT_GLOBAL_TIMEOUT_MS);
+                Runtime.getRuntime().availableProcessors(), DEFAULT_GLOBAL_TIMEOUT_MS, DEFAULT_CONNECT_TIMEOUT_MS);
     }
 
     public String host() {

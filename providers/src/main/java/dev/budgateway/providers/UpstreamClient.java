@@ -18,10 +18,11 @@ public final class UpstreamClient implements AutoCloseable {
     private final ClientFactory factory;
     private final long globalTimeoutMs;
 
-    public UpstreamClient(EventLoopGroup eventLoops, long globalTimeoutMs) {
+    public UpstreamClient(EventLoopGroup eventLoops, long globalTimeoutMs, long connectTimeoutMs) {
         this.factory = ClientFactory.builder()
                 .workerGroup(eventLoops, false)
                 .useHttp2Preface(false)
+                .connectTimeoutMillis(connectTimeoutMs)
                 .build();
         this.globalTimeoutMs = globalTimeoutMs;
     }

@@ -21,6 +21,8 @@ import dev.budgateway.plugins.spi.RouteTarget;
 import dev.budgateway.plugins.spi.Usage;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Sends one exchange's outcome to the client: a unary JSON body, an SSE stream passed through chunk by
@@ -31,6 +33,8 @@ import java.util.function.Consumer;
  * a proper HTTP error status instead of a 200 with an error event.
  */
 final class ExchangeResponder implements ResponsePipeline.Sink, ChunkSubscriber {
+
+    private static final Logger logger = LoggerFactory.getLogger(ExchangeResponder.class);
 
     private final DefaultExchange exchange;
     private final boolean clientWantsUsage;
@@ -212,6 +216,10 @@ final class ExchangeResponder implements ResponsePipeline.Sink, ChunkSubscriber 
     }
 
     private void complete(int status, GatewayError error, boolean cancelled) {
+        if (error != null && logger.isDebugEnabled()) {
+            logger.debug("{} {} ended with {} {}: {}", exchange.get(Keys.REQUEST_ID), exchange.get(Keys.MODEL), status,
+                    error.code(), error.message());
+        }
         Integer attempts = exchange.get(Keys.ATTEMPTS);
         Completion completion = new Completion(status, usage, error, cancelled, attempts == null ? 0 : attempts,
                 exchange.get(Keys.SERVED_BY), System.nanoTime() - exchange.startNanos(), firstChunkNanos);

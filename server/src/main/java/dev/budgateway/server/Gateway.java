@@ -19,6 +19,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -48,7 +49,8 @@ public final class Gateway implements AutoCloseable {
     public static Gateway start(GatewayConfig config, Function<String, String> env) throws ConfigException {
         // One group for the server and the upstream client: a request and its upstream call stay on one thread.
         EventLoopGroup eventLoops = EventLoopGroups.newEventLoopGroup(config.gateway().eventLoops());
-        UpstreamClient upstream = new UpstreamClient(eventLoops, config.gateway().globalTimeoutMs());
+        UpstreamClient upstream = new UpstreamClient(eventLoops, config.gateway().globalTimeoutMs(),
+                config.gateway().connectTimeoutMs());
         GatewayAssembly assembly;
         try {
             assembly = GatewayAssembly.build(config, upstream, eventLoops, env);
@@ -79,7 +81,10 @@ public final class Gateway implements AutoCloseable {
                 .requestTimeoutMillis(0)
                 .gracefulShutdownTimeout(Duration.ZERO, Duration.ofSeconds(10))
                 .errorHandler(new GatewayErrorHandler())
-                .meterRegistry(registry);
+                .meterRegistry(registry)
+                // A burst of new clients (a deploy, a reconnect storm) must queue, not be refused:
+                // the kernel caps this at net.core.somaxconn.
+                .channelOption(ChannelOption.SO_BACKLOG, 65535);
         for (String prefix : API_PREFIXES) {
             for (ApiEndpoint endpoint : ApiEndpoint.values()) {
                 HttpService service = new InferenceService(endpoint, runner, assembly.catalog(), metrics);

@@ -20,6 +20,7 @@ import dev.budgateway.plugins.spi.Keys;
 import dev.budgateway.plugins.spi.Route;
 import dev.budgateway.plugins.spi.RouteTarget;
 import dev.budgateway.providers.CatalogModel;
+import dev.budgateway.providers.EventLoops;
 import dev.budgateway.providers.ModelCatalog;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -56,7 +57,7 @@ final class InferenceService implements HttpService {
                         : HttpResponse.ofFailure(failure));
                 return;
             }
-            ctx.eventLoop().execute(() -> result.complete(handle(ctx, agg, start)));
+            EventLoops.run(ctx.eventLoop(), () -> result.complete(handle(ctx, agg, start)));
         });
         return HttpResponse.of(result);
     }
@@ -81,7 +82,7 @@ final class InferenceService implements HttpService {
         ExchangeResponder responder = new ExchangeResponder(exchange, includeUsage.asBoolean(false),
                 completion -> record(exchange, stream, completion));
         CompletableFuture<HttpResponse> out = new CompletableFuture<>();
-        runner.run(exchange).whenComplete((response, failure) -> ctx.eventLoop().execute(() -> {
+        runner.run(exchange).whenComplete((response, failure) -> EventLoops.run(ctx.eventLoop(), () -> {
             if (failure != null) {
                 GatewayError error = GatewayException.unwrap(failure);
                 out.complete(responder.error(error != null ? error : GatewayError.internal("Internal error")));

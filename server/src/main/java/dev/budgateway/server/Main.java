@@ -111,7 +111,8 @@ public final class Main {
     private static int validate(GatewayConfig config, String source, Function<String, String> env, PrintStream out,
             PrintStream err) {
         EventLoopGroup loops = EventLoopGroups.newEventLoopGroup(1);
-        try (UpstreamClient upstream = new UpstreamClient(loops, config.gateway().globalTimeoutMs())) {
+        try (UpstreamClient upstream = new UpstreamClient(loops, config.gateway().globalTimeoutMs(),
+                config.gateway().connectTimeoutMs())) {
             GatewayAssembly assembly = GatewayAssembly.build(config, upstream, loops, env);
             List<String> models = assembly.catalog().configured().stream().map(m -> m.name()).toList();
             out.println(source + " is valid: " + models.size() + " model(s) " + models + "; chain: "
