@@ -3,28 +3,43 @@ package dev.budgateway.providers;
 import com.linecorp.armeria.client.ClientFactory;
 import com.linecorp.armeria.client.WebClient;
 import com.linecorp.armeria.common.SessionProtocol;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
 import java.net.URI;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.concurrent.Executor;
 
 /**
- * The HTTP client every provider sends through: one connection pool, on the same event loops as the
- * server so that a request and its upstream call stay on one thread.
+ * The HTTP client every provider sends through, on the server's own event loops. Each loop has its own
+ * connection pool, and a call is made on the pool of the loop its request runs on, so a request and its
+ * upstream call stay on one thread: no hand-over between loops, no locks.
  */
 public final class UpstreamClient implements AutoCloseable {
 
     /** Upper bound on an aggregated (non-streaming) upstream body. */
     private static final long MAX_RESPONSE_BYTES = 64L * 1024 * 1024;
 
-    private final ClientFactory factory;
+    private final Map<EventExecutor, ClientFactory> perLoop = new IdentityHashMap<>();
+    /** For calls from threads outside the group (tests, tools). */
+    private final ClientFactory shared;
     private final long globalTimeoutMs;
 
     public UpstreamClient(EventLoopGroup eventLoops, long globalTimeoutMs, long connectTimeoutMs) {
-        this.factory = ClientFactory.builder()
-                .workerGroup(eventLoops, false)
+        for (EventExecutor loop : eventLoops) {
+            perLoop.put(loop, factory((EventLoop) loop, connectTimeoutMs));
+        }
+        this.shared = factory(eventLoops, connectTimeoutMs);
+        this.globalTimeoutMs = globalTimeoutMs;
+    }
+
+    private static ClientFactory factory(EventLoopGroup group, long connectTimeoutMs) {
+        return ClientFactory.builder()
+                .workerGroup(group, false)
                 .useHttp2Preface(false)
                 .connectTimeoutMillis(connectTimeoutMs)
                 .build();
-        this.globalTimeoutMs = globalTimeoutMs;
     }
 
     /**
@@ -32,10 +47,16 @@ public final class UpstreamClient implements AutoCloseable {
      * attempt (the upgrade costs latency and most self-hosted servers speak only HTTP/1.1);
      * {@code https://} negotiates HTTP/2 or HTTP/1.1 with ALPN.
      */
-    public WebClient client(URI baseUri) {
+    public Endpoint endpoint(URI baseUri) {
         SessionProtocol protocol = "https".equals(baseUri.getScheme()) ? SessionProtocol.HTTPS : SessionProtocol.H1C;
-        String authority = baseUri.getRawAuthority();
-        return WebClient.builder(protocol.uriText() + "://" + authority)
+        String base = protocol.uriText() + "://" + baseUri.getRawAuthority();
+        Map<EventExecutor, WebClient> clients = new IdentityHashMap<>();
+        perLoop.forEach((loop, factory) -> clients.put(loop, build(base, factory)));
+        return new Endpoint(clients, build(base, shared));
+    }
+
+    private WebClient build(String base, ClientFactory factory) {
+        return WebClient.builder(base)
                 .factory(factory)
                 .responseTimeoutMillis(globalTimeoutMs)
                 .writeTimeoutMillis(globalTimeoutMs)
@@ -49,6 +70,24 @@ public final class UpstreamClient implements AutoCloseable {
 
     @Override
     public void close() {
-        factory.close();
+        perLoop.values().forEach(ClientFactory::close);
+        shared.close();
+    }
+
+    /** One upstream's clients, one per event loop. Immutable. */
+    public static final class Endpoint {
+        private final Map<EventExecutor, WebClient> perLoop;
+        private final WebClient shared;
+
+        Endpoint(Map<EventExecutor, WebClient> perLoop, WebClient shared) {
+            this.perLoop = perLoop;
+            this.shared = shared;
+        }
+
+        /** The client whose connections live on {@code loop}. */
+        public WebClient on(Executor loop) {
+            WebClient c = loop instanceof EventExecutor ee ? perLoop.get(ee) : null;
+            return c != null ? c : shared;
+        }
     }
 }

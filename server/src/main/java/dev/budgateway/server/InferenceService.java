@@ -74,7 +74,7 @@ final class InferenceService implements HttpService {
         }
         boolean stream = body.path("stream").asBoolean(false) && endpoint != ApiEndpoint.EMBEDDING;
         DefaultExchange exchange = new DefaultExchange(endpoint, req.method().name(), req.path(),
-                name -> req.headers().get(name), body, ctx.eventLoop(), start);
+                name -> req.headers().get(name), body, ctx.eventLoop().withoutContext(), start);
         exchange.put(Keys.REQUEST_ID, requestId);
         exchange.put(Keys.MODEL, body.get("model").asText());
         exchange.put(Keys.STREAM, stream);

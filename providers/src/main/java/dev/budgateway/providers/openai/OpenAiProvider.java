@@ -3,7 +3,6 @@ package dev.budgateway.providers.openai;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.linecorp.armeria.client.RequestOptions;
-import com.linecorp.armeria.client.WebClient;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.common.HttpData;
 import com.linecorp.armeria.common.HttpHeaderNames;
@@ -48,7 +47,7 @@ public final class OpenAiProvider implements Provider {
     private final String name;
     private final String modelName;
     private final String basePath;
-    private final WebClient client;
+    private final UpstreamClient.Endpoint upstreamEndpoint;
     private final String apiKey;
     private final Map<String, String> extraHeaders;
     private final JsonNode extraBody;
@@ -62,7 +61,7 @@ public final class OpenAiProvider implements Provider {
         this.modelName = config.modelName();
         String path = apiBase.getRawPath() == null ? "" : apiBase.getRawPath();
         this.basePath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
-        this.client = upstream.client(apiBase);
+        this.upstreamEndpoint = upstream.endpoint(apiBase);
         this.apiKey = apiKey;
         this.extraHeaders = config.extraHeaders();
         this.extraBody = config.extraBody();
@@ -98,7 +97,8 @@ public final class OpenAiProvider implements Provider {
 
         Long configured = stream ? streamingTotalMs : nonStreamingTotalMs;
         long timeoutMs = configured == null ? globalTimeoutMs : Math.min(configured, globalTimeoutMs);
-        HttpResponse response = client.execute(request, RequestOptions.builder().responseTimeoutMillis(timeoutMs).build());
+        HttpResponse response = upstreamEndpoint.on(call.eventLoop()).execute(request,
+                RequestOptions.builder().responseTimeoutMillis(timeoutMs).build());
         EventExecutor loop = EventLoops.executor(call.eventLoop());
         return stream ? streaming(response, loop, timeoutMs) : unary(response, loop, timeoutMs);
     }
