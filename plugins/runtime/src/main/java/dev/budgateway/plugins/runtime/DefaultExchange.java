@@ -18,7 +18,7 @@ public class DefaultExchange implements Exchange {
     private final RequestHeaders headers;
     private final ScheduledExecutorService eventLoop;
     private final long startNanos;
-    private ObjectNode body;
+    private final ObjectNode body;
     private Object[] slots;
     private List<ResponseListener> listeners;
 
@@ -75,11 +75,6 @@ public class DefaultExchange implements Exchange {
     @Override
     public ObjectNode body() {
         return body;
-    }
-
-    /** Replaces the body, e.g. for an attempt that needs a copy of its own. */
-    public void setBody(ObjectNode body) {
-        this.body = body;
     }
 
     @Override

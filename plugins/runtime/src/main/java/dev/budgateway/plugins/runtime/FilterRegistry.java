@@ -69,15 +69,6 @@ public final class FilterRegistry {
         return new FilterRegistry(Map.copyOf(found));
     }
 
-    /** A registry of exactly these factories, for tests and embedding. */
-    public static FilterRegistry of(Collection<FilterFactory> factories) {
-        Map<String, Registered> map = new LinkedHashMap<>();
-        for (FilterFactory f : factories) {
-            map.put(f.type(), new Registered(f, "given"));
-        }
-        return new FilterRegistry(Map.copyOf(map));
-    }
-
     public Registered find(String type) {
         return factories.get(type);
     }
