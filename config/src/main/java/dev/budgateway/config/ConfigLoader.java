@@ -81,10 +81,11 @@ public final class ConfigLoader {
         }
         boolean declared = root.has("filters");
         List<FilterSpec> filters = declared ? readFilters(root.get("filters"), r) : defaultFilters();
+        TomlLines lines = TomlLines.scan(toml);
         if (!r.problems().isEmpty()) {
-            throw new ConfigException(r.problems());
+            throw new ConfigException(lines.locate(r.problems()));
         }
-        return new GatewayConfig(gateway, models, filters, declared);
+        return new GatewayConfig(gateway, models, filters, declared, lines);
     }
 
     private static GatewaySettings readGateway(JsonNode root, ConfigReader r) {

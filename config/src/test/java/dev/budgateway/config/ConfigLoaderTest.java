@@ -90,22 +90,46 @@ class ConfigLoaderTest {
                 type = "routing"
                 on_error = "explode"
                 """);
-        assertTrue(p.contains("gateway.bind_address: expected host:port, found \"nonsense\""), p.toString());
-        assertTrue(p.stream().anyMatch(s -> s.startsWith("gateway.colour: unknown key")), p.toString());
-        assertTrue(p.stream().anyMatch(s -> s.startsWith("models.m.routing[1]: no provider named 'missing'")),
+        assertTrue(p.contains("gateway.bind_address (line 2): expected host:port, found \"nonsense\""), p.toString());
+        assertTrue(p.stream().anyMatch(s -> s.startsWith("gateway.colour (line 3): unknown key")), p.toString());
+        assertTrue(p.stream().anyMatch(s -> s.startsWith("models.m.routing[1] (line 6): no provider named 'missing'")),
                 p.toString());
-        assertTrue(p.stream().anyMatch(s -> s.startsWith("models.m.endpoints[1]: unknown endpoint 'telepathy'")),
+        assertTrue(p.stream().anyMatch(s -> s.startsWith("models.m.endpoints[1] (line 7): unknown endpoint 'telepathy'")),
                 p.toString());
-        assertTrue(p.contains("models.m.providers.a.type: missing required key"), p.toString());
-        assertTrue(p.stream().anyMatch(s -> s.startsWith("models.m.providers.a.model_name: expected a string")),
+        assertTrue(p.contains("models.m.providers.a.type (line 9): missing required key"), p.toString());
+        assertTrue(p.stream().anyMatch(s -> s.startsWith("models.m.providers.a.model_name (line 10): expected a string")),
                 p.toString());
-        assertTrue(p.stream().anyMatch(s -> s.startsWith("models.m.providers.a.api_key_location: expected env::VAR")),
+        assertTrue(p.stream().anyMatch(s -> s.startsWith("models.m.providers.a.api_key_location (line 11): expected env::VAR")),
                 p.toString());
-        assertTrue(p.stream().anyMatch(s -> s.startsWith("models.m.providers.a.timeouts.streaming.ttft_ms: expected a "
+        assertTrue(p.stream().anyMatch(s -> s.startsWith("models.m.providers.a.timeouts.streaming.ttft_ms (line 12): expected a "
                 + "positive integer")), p.toString());
-        assertTrue(p.contains("filters[0].type: missing required key"), p.toString());
-        assertTrue(p.stream().anyMatch(s -> s.startsWith("filters[1].on_error:")), p.toString());
+        assertTrue(p.contains("filters[0].type (line 14): missing required key"), p.toString());
+        assertTrue(p.stream().anyMatch(s -> s.startsWith("filters[1].on_error (line 18):")), p.toString());
         assertEquals(10, p.size(), p.toString());
+    }
+
+    @Test
+    void problemsFoundAfterLoadingAreLocatedToo() throws Exception {
+        GatewayConfig c = parse("""
+                # comment
+                [models."llama-3.1-8b"]
+                routing = ["a"]
+                [models."llama-3.1-8b".providers.a]
+                type = "vllm"
+                extra_headers = { x = "y" }
+
+                [[filters]]
+                type = "routing"
+                [[filters]]
+                type = "fallback"
+                max_attempts = 0
+                """);
+        assertEquals(5, c.lines().lineOf("models.\"llama-3.1-8b\".providers.a.type"));
+        assertEquals(6, c.lines().lineOf("models.\"llama-3.1-8b\".providers.a.extra_headers.x"));
+        assertEquals(4, c.lines().lineOf("models.\"llama-3.1-8b\".providers.a.api_base"));
+        assertEquals(12, c.lines().lineOf("filters[1].max_attempts"));
+        assertEquals(10, c.lines().lineOf("filters[1]"));
+        assertEquals(0, c.lines().lineOf("filters[0] (default chain)"));
     }
 
     @Test
@@ -119,7 +143,7 @@ class ConfigLoaderTest {
     void environmentInterpolationWithDefaultsAndMissingVariables() throws Exception {
         assertEquals("0.0.0.0:9", parse("[gateway]\nbind_address = \"${NOPE:-0.0.0.0:9}\"\n").gateway().bindAddress());
         List<String> p = problems("[gateway]\nbind_address = \"${NOT_SET_ANYWHERE}:1\"\n");
-        assertTrue(p.get(0).startsWith("gateway.bind_address: environment variable NOT_SET_ANYWHERE is not set"),
+        assertTrue(p.get(0).startsWith("gateway.bind_address (line 2): environment variable NOT_SET_ANYWHERE is not set"),
                 p.toString());
         assertEquals("${literal}", EnvInterpolation.expand("$${literal}", "", k -> null, new ConfigReader()));
     }

@@ -47,7 +47,7 @@ record GatewayAssembly(ModelCatalog catalog, FilterChain chain) {
             }
         }
         if (!problems.isEmpty()) {
-            throw new ConfigException(problems);
+            throw new ConfigException(config.lines().locate(problems));
         }
         return new GatewayAssembly(catalog, chain);
     }

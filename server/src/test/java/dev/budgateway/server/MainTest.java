@@ -65,13 +65,13 @@ class MainTest {
         Result r = main(Map.of(), "--config", file.toString(), "--validate-config");
         assertEquals(1, r.code());
         String err = r.err();
-        assertTrue(err.contains("models.chat.providers.a.type: unknown provider type 'telepathy'"), err);
-        assertTrue(err.contains("models.chat.providers.b.api_key_location: environment variable NOT_SET_KEY is not set"),
+        assertTrue(err.contains("models.chat.providers.a.type (line 8): unknown provider type 'telepathy'"), err);
+        assertTrue(err.contains("models.chat.providers.b.api_key_location (line 13): environment variable NOT_SET_KEY is not set"),
                 err);
-        assertTrue(err.contains("models.local.providers.v.api_base: missing required key"), err);
-        assertTrue(err.contains("filters[0]: filter 'fallback' needs 'route': put 'routing' before it"), err);
-        assertTrue(err.contains("filters[1].surprise: unknown key"), err);
-        assertTrue(err.contains("filters[2].type: unknown filter type 'no-such-filter'"), err);
+        assertTrue(err.contains("models.local.providers.v.api_base (line 17): missing required key"), err);
+        assertTrue(err.contains("filters[0] (line 21): filter 'fallback' needs 'route': put 'routing' before it"), err);
+        assertTrue(err.contains("filters[1].surprise (line 25): unknown key"), err);
+        assertTrue(err.contains("filters[2].type (line 27): unknown filter type 'no-such-filter'"), err);
         assertTrue(err.contains("(6 problems)"), err);
     }
 
