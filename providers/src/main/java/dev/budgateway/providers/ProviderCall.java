@@ -3,6 +3,7 @@ package dev.budgateway.providers;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.budgateway.config.Timeouts;
 import dev.budgateway.plugins.spi.ApiEndpoint;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
@@ -12,10 +13,12 @@ import java.util.concurrent.ScheduledExecutorService;
  * @param stream whether to ask for a stream
  * @param eventLoop the exchange's event loop: callbacks and timers run here
  * @param timeouts the provider's timeouts for this one attempt
+ * @param cancelled completes when the client has gone away: the provider drops the upstream call
  */
 public record ProviderCall(
         ApiEndpoint endpoint,
         ObjectNode body,
         boolean stream,
         ScheduledExecutorService eventLoop,
-        Timeouts timeouts) {}
+        Timeouts timeouts,
+        CompletionStage<Void> cancelled) {}

@@ -37,7 +37,8 @@ public final class ProviderProxy implements Terminal {
                     + "'"));
         }
         return provider.provider().send(new ProviderCall(exchange.endpoint(), exchange.body(),
-                Boolean.TRUE.equals(exchange.get(Keys.STREAM)), exchange.eventLoop(), provider.config().timeouts()));
+                Boolean.TRUE.equals(exchange.get(Keys.STREAM)), exchange.eventLoop(), provider.config().timeouts(),
+                exchange.whenCancelled()));
     }
 
     private static CompletionStage<Response> failed(GatewayError error) {

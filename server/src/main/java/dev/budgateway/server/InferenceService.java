@@ -78,6 +78,7 @@ final class InferenceService implements HttpService {
         exchange.put(Keys.REQUEST_ID, requestId);
         exchange.put(Keys.MODEL, body.get("model").asText());
         exchange.put(Keys.STREAM, stream);
+        ctx.whenRequestCancelling().thenRun(() -> EventLoops.run(exchange.eventLoop(), exchange::cancel));
         JsonNode includeUsage = body.path("stream_options").path("include_usage");
         ExchangeResponder responder = new ExchangeResponder(exchange, includeUsage.asBoolean(false),
                 completion -> record(exchange, stream, completion));

@@ -177,6 +177,26 @@ class StreamingTest {
     }
 
     @Test
+    void clientGoingAwayBeforeAUnaryAnswerCancelsTheUpstreamCall() throws Exception {
+        CompletableFuture<Throwable> upstreamCancelled = new CompletableFuture<>();
+        upstream.handle((ctx, r) -> {
+            ctx.whenRequestCancelling().thenAccept(upstreamCancelled::complete);
+            return com.linecorp.armeria.common.HttpResponse.delayed(MockOpenAi.json(200,
+                    MockOpenAi.chatCompletion("too late")), Duration.ofSeconds(5));
+        });
+        HttpRequest req = HttpRequest.newBuilder(URI.create(gw.baseUrl + "/v1/chat/completions"))
+                .timeout(Duration.ofMillis(300))
+                .POST(HttpRequest.BodyPublishers.ofString(STREAM_REQUEST.replace("\"stream\":true,", ""))).build();
+        try {
+            gw.http().send(req, HttpResponse.BodyHandlers.ofString());
+            throw new AssertionError("expected the client to time out");
+        } catch (java.net.http.HttpTimeoutException expected) {
+            // The client gives up after 300 ms and closes its connection.
+        }
+        assertTrue(upstreamCancelled.get(3, TimeUnit.SECONDS) != null, "the upstream call was cancelled too");
+    }
+
+    @Test
     void upstreamStreamCutBeforeItFinishedEndsWithAnErrorEventNotASilentEnd() throws Exception {
         upstream.handle((ctx, r) -> upstream.stream(ctx, List.of(MockOpenAi.sseBytes(List.of(
                 MockOpenAi.chunk("{\"content\":\"partial\"}", null)))), 0));

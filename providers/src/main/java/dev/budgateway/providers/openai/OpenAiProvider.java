@@ -99,6 +99,8 @@ public final class OpenAiProvider implements Provider {
         long timeoutMs = configured == null ? globalTimeoutMs : Math.min(configured, globalTimeoutMs);
         HttpResponse response = upstreamEndpoint.on(call.eventLoop()).execute(request,
                 RequestOptions.builder().responseTimeoutMillis(timeoutMs).build());
+        // A client that went away takes the upstream call with it (for a stream, too, before its head).
+        call.cancelled().thenRun(response::abort);
         EventExecutor loop = EventLoops.executor(call.eventLoop());
         return stream ? streaming(response, loop, timeoutMs) : unary(response, loop, timeoutMs);
     }

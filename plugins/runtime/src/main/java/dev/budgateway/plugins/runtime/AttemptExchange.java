@@ -13,8 +13,7 @@ final class AttemptExchange extends DefaultExchange {
     private final DefaultExchange parent;
 
     AttemptExchange(DefaultExchange parent, RouteTarget target) {
-        super(parent.endpoint(), parent.method(), parent.path(), parent::header, parent.body(), parent.eventLoop(),
-                parent.startNanos());
+        super(parent);
         this.parent = parent;
         put(Keys.ATTEMPT_TARGET, target);
     }

@@ -7,6 +7,8 @@ import dev.budgateway.plugins.spi.Key;
 import dev.budgateway.plugins.spi.ResponseListener;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
 
 /** The exchange of one request. Confined to its event loop, so nothing here is synchronized. */
@@ -21,6 +23,7 @@ public class DefaultExchange implements Exchange {
     private final ObjectNode body;
     private Object[] slots;
     private List<ResponseListener> listeners;
+    private final CompletableFuture<Void> cancelled;
 
     public DefaultExchange(ApiEndpoint endpoint, String method, String path, RequestHeaders headers, ObjectNode body,
             ScheduledExecutorService eventLoop, long startNanos) {
@@ -32,6 +35,26 @@ public class DefaultExchange implements Exchange {
         this.eventLoop = eventLoop;
         this.startNanos = startNanos;
         this.slots = new Object[Key.count()];
+        this.cancelled = new CompletableFuture<>();
+    }
+
+    /** An exchange that shares {@code parent}'s cancellation (an attempt). */
+    DefaultExchange(DefaultExchange parent) {
+        this(parent.endpoint, parent.method, parent.path, parent.headers, parent.body, parent.eventLoop,
+                parent.startNanos, parent.cancelled);
+    }
+
+    private DefaultExchange(ApiEndpoint endpoint, String method, String path, RequestHeaders headers, ObjectNode body,
+            ScheduledExecutorService eventLoop, long startNanos, CompletableFuture<Void> cancelled) {
+        this.endpoint = endpoint;
+        this.method = method;
+        this.path = path;
+        this.headers = headers;
+        this.body = body;
+        this.eventLoop = eventLoop;
+        this.startNanos = startNanos;
+        this.slots = new Object[Key.count()];
+        this.cancelled = cancelled;
     }
 
     @Override
@@ -88,6 +111,16 @@ public class DefaultExchange implements Exchange {
     /** The listeners in registration (chain) order. */
     public List<ResponseListener> listeners() {
         return listeners == null ? List.of() : listeners;
+    }
+
+    @Override
+    public CompletionStage<Void> whenCancelled() {
+        return cancelled;
+    }
+
+    /** Called by the server when the client went away. */
+    public void cancel() {
+        cancelled.complete(null);
     }
 
     @Override

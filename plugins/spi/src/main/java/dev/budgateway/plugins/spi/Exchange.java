@@ -1,6 +1,7 @@
 package dev.budgateway.plugins.spi;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
@@ -36,6 +37,12 @@ public interface Exchange {
 
     /** Registers a listener for this exchange's response. */
     void addListener(ResponseListener listener);
+
+    /**
+     * Completes when the client has gone away before its response ended. Asynchronous work done for
+     * this exchange (an upstream call, a lookup) should stop when it does.
+     */
+    CompletionStage<Void> whenCancelled();
 
     /** The event loop this exchange runs on: continue asynchronous work here. */
     ScheduledExecutorService eventLoop();
