@@ -61,7 +61,12 @@ final class ExchangeResponder implements ResponsePipeline.Sink, ChunkSubscriber 
     HttpResponse error(GatewayError error) {
         done = true;
         pipeline = new ResponsePipeline(exchange.listeners(), this);
-        complete(error.status(), error, false);
+        if (exchange.whenCancelled().toCompletableFuture().isDone()) {
+            // The failure is the cancelled upstream call: what happened is that the client left.
+            complete(499, null, true);
+        } else {
+            complete(error.status(), error, false);
+        }
         return ErrorResponses.of(error, exchange.get(Keys.REQUEST_ID)).toHttpResponse();
     }
 
