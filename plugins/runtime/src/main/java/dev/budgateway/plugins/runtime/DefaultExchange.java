@@ -27,15 +27,7 @@ public class DefaultExchange implements Exchange {
 
     public DefaultExchange(ApiEndpoint endpoint, String method, String path, RequestHeaders headers, ObjectNode body,
             ScheduledExecutorService eventLoop, long startNanos) {
-        this.endpoint = endpoint;
-        this.method = method;
-        this.path = path;
-        this.headers = headers;
-        this.body = body;
-        this.eventLoop = eventLoop;
-        this.startNanos = startNanos;
-        this.slots = new Object[Key.count()];
-        this.cancelled = new CompletableFuture<>();
+        this(endpoint, method, path, headers, body, eventLoop, startNanos, new CompletableFuture<>());
     }
 
     /** An exchange that shares {@code parent}'s cancellation (an attempt). */
