@@ -44,21 +44,24 @@ final class ExchangeResponder implements ResponsePipeline.Sink, ChunkSubscriber 
     private ResponseHead head;
     private ChunkStream body;
     private HttpResponseWriter writer;
-    private CompletableFuture<HttpResponse> unaryResult;
+    /** Completed once with what the client gets: an aggregated response, or the stream writer. */
+    private final CompletableFuture<HttpResponse> result;
     private byte[] unaryBody;
     private boolean headSent;
     private boolean done;
     private Usage usage;
     private long firstChunkNanos = -1;
 
-    ExchangeResponder(DefaultExchange exchange, boolean clientWantsUsage, Consumer<Completion> onComplete) {
+    ExchangeResponder(DefaultExchange exchange, boolean clientWantsUsage, Consumer<Completion> onComplete,
+            CompletableFuture<HttpResponse> result) {
         this.exchange = exchange;
+        this.result = result;
         this.clientWantsUsage = clientWantsUsage;
         this.onComplete = onComplete;
     }
 
     /** The response for an exchange that ended before any provider answered. */
-    HttpResponse error(GatewayError error) {
+    void error(GatewayError error) {
         done = true;
         pipeline = new ResponsePipeline(exchange.listeners(), this);
         if (exchange.whenCancelled().toCompletableFuture().isDone()) {
@@ -67,10 +70,10 @@ final class ExchangeResponder implements ResponsePipeline.Sink, ChunkSubscriber 
         } else {
             complete(error.status(), error, false);
         }
-        return ErrorResponses.of(error, exchange.get(Keys.REQUEST_ID)).toHttpResponse();
+        result.complete(ErrorResponses.of(error, exchange.get(Keys.REQUEST_ID)).toHttpResponse());
     }
 
-    HttpResponse respond(Response response) {
+    void respond(Response response) {
         head = response.head();
         body = response.body();
         gatewayHeaders(head);
@@ -83,12 +86,11 @@ final class ExchangeResponder implements ResponsePipeline.Sink, ChunkSubscriber 
                     exchange.eventLoop().execute(this::clientGone);
                 }
             });
+            result.complete(writer);
             body.subscribe(this);
-            return writer;
+            return;
         }
-        unaryResult = new CompletableFuture<>();
         body.subscribe(this);
-        return HttpResponse.of(unaryResult);
     }
 
     // ---- from the provider, through the listeners
@@ -122,7 +124,7 @@ final class ExchangeResponder implements ResponsePipeline.Sink, ChunkSubscriber 
             writer.close();
         } else {
             ResponseHeadersBuilder headers = headers(head.status()).contentType(MediaType.JSON_UTF_8);
-            unaryResult.complete(HttpResponse.of(headers.build(), HttpData.wrap(unaryBody == null ? new byte[0]
+            result.complete(HttpResponse.of(headers.build(), HttpData.wrap(unaryBody == null ? new byte[0]
                     : unaryBody)));
         }
         complete(head.status(), null, false);
@@ -167,7 +169,7 @@ final class ExchangeResponder implements ResponsePipeline.Sink, ChunkSubscriber 
 
     private void fail(GatewayError error) {
         if (writer == null) {
-            unaryResult.complete(ErrorResponses.of(error, exchange.get(Keys.REQUEST_ID)).toHttpResponse());
+            result.complete(ErrorResponses.of(error, exchange.get(Keys.REQUEST_ID)).toHttpResponse());
         } else if (!headSent) {
             headSent = true;
             writer.close(ErrorResponses.of(error, exchange.get(Keys.REQUEST_ID)));

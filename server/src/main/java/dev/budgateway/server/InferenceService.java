@@ -57,12 +57,13 @@ final class InferenceService implements HttpService {
                         : HttpResponse.ofFailure(failure));
                 return;
             }
-            EventLoops.run(ctx.eventLoop(), () -> result.complete(handle(ctx, agg, start)));
+            EventLoops.run(ctx.eventLoop(), () -> handle(ctx, agg, start, result));
         });
         return HttpResponse.of(result);
     }
 
-    private HttpResponse handle(ServiceRequestContext ctx, AggregatedHttpRequest req, long start) {
+    private void handle(ServiceRequestContext ctx, AggregatedHttpRequest req, long start,
+            CompletableFuture<HttpResponse> result) {
         String requestId = ctx.id().text();
         ObjectNode body;
         try {
@@ -70,7 +71,8 @@ final class InferenceService implements HttpService {
         } catch (GatewayException e) {
             record(null, false, new Completion(e.error().status(), null, e.error(), false, 0, null,
                     System.nanoTime() - start, -1));
-            return ErrorResponses.of(e.error(), requestId).toHttpResponse();
+            result.complete(ErrorResponses.of(e.error(), requestId).toHttpResponse());
+            return;
         }
         boolean stream = body.path("stream").asBoolean(false) && endpoint != ApiEndpoint.EMBEDDING;
         DefaultExchange exchange = new DefaultExchange(endpoint, req.method().name(), req.path(),
@@ -81,17 +83,15 @@ final class InferenceService implements HttpService {
         ctx.whenRequestCancelling().thenRun(() -> EventLoops.run(exchange.eventLoop(), exchange::cancel));
         JsonNode includeUsage = body.path("stream_options").path("include_usage");
         ExchangeResponder responder = new ExchangeResponder(exchange, includeUsage.asBoolean(false),
-                completion -> record(exchange, stream, completion));
-        CompletableFuture<HttpResponse> out = new CompletableFuture<>();
+                completion -> record(exchange, stream, completion), result);
         runner.run(exchange).whenComplete((response, failure) -> EventLoops.run(ctx.eventLoop(), () -> {
             if (failure != null) {
                 GatewayError error = GatewayException.unwrap(failure);
-                out.complete(responder.error(error != null ? error : GatewayError.internal("Internal error")));
+                responder.error(error != null ? error : GatewayError.internal("Internal error"));
             } else {
-                out.complete(responder.respond(response));
+                responder.respond(response);
             }
         }));
-        return HttpResponse.of(out);
     }
 
     private void record(DefaultExchange exchange, boolean stream, Completion completion) {
