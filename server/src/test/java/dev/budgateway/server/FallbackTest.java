@@ -98,6 +98,30 @@ class FallbackTest {
     }
 
     @Test
+    void aStreamCutBeforeItsFirstContentFallsBackInvisibly() throws Exception {
+        // The primary sends its role chunk, then its connection ends without content or [DONE].
+        primary.handle((ctx, r) -> primary.stream(ctx, java.util.List.of(MockOpenAi.sseBytes(java.util.List.of(
+                MockOpenAi.chunk("{\"role\":\"assistant\",\"content\":\"\"}", null)))), 0));
+        java.net.http.HttpResponse<String> res = gw.post("/v1/chat/completions",
+                CHAT.replace("{\"model\"", "{\"stream\":true,\"model\""));
+        assertEquals(200, res.statusCode());
+        assertEquals("from secondary", StreamingTest.contentOf(res.body()));
+        assertEquals(1, res.body().split("\"role\":\"assistant\"", -1).length - 1, "one role chunk, the secondary's");
+        assertEquals("secondary", res.headers().firstValue("x-gateway-provider").orElse(null));
+    }
+
+    @Test
+    void aStreamFailingAfterContentEndsWithAnErrorEventInsteadOfFallingBack() throws Exception {
+        primary.handle((ctx, r) -> primary.stream(ctx, java.util.List.of(MockOpenAi.sseBytes(java.util.List.of(
+                MockOpenAi.chunk("{\"role\":\"assistant\",\"content\":\"\"}", null),
+                MockOpenAi.chunk("{\"content\":\"partial\"}", null)))), 0));
+        java.net.http.HttpResponse<String> res = gw.post("/v1/chat/completions",
+                CHAT.replace("{\"model\"", "{\"stream\":true,\"model\""));
+        assertTrue(res.body().contains("partial") && res.body().contains("upstream_stream_truncated"), res.body());
+        assertEquals(0, secondary.received.size());
+    }
+
+    @Test
     void aClientErrorIsNotRetried() throws Exception {
         primary.handle((ctx, r) -> MockOpenAi.json(400, "{\"error\":{\"message\":\"bad request\"}}"));
         java.net.http.HttpResponse<String> res = gw.post("/v1/chat/completions", CHAT);

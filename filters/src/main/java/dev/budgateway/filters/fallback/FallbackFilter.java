@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  * that another provider could avoid (connection error, timeout, 429, 5xx) moves to the next candidate;
  * any other error (a 4xx: the request itself is wrong) goes to the client at once. A model's own
  * {@code timeouts} bound all its attempts together: {@code non_streaming.total_ms}, or for streams
- * {@code streaming.ttft_ms}, until a response starts.
+ * {@code streaming.ttft_ms}, until a response starts. A stream counts as started at its first content:
+ * one that fails before it is a failed attempt too (see {@link FirstContentGate}).
  */
 final class FallbackFilter implements UpstreamDriver {
 
@@ -64,24 +65,30 @@ final class FallbackFilter implements UpstreamDriver {
             out.completeExceptionally(new GatewayException(exhausted(route, index, last)));
             return;
         }
-        downstream.attempt(route.targets().get(index)).whenComplete((response, failure) -> {
-            if (failure == null) {
-                if (!out.complete(response)) {
-                    // The model's deadline passed while this attempt was under way: nobody reads it.
-                    response.body().cancel();
-                }
-                return;
+        downstream.attempt(route.targets().get(index))
+                .thenCompose(response -> response.head().isStreaming() ? FirstContentGate.open(response)
+                        : CompletableFuture.completedFuture(response))
+                .whenComplete((response, failure) -> onAttempt(route, index, downstream, out, response, failure));
+    }
+
+    private void onAttempt(Route route, int index, Downstream downstream, CompletableFuture<Response> out,
+            Response response, Throwable failure) {
+        if (failure == null) {
+            if (!out.complete(response)) {
+                // The model's deadline passed while this attempt was under way: nobody reads it.
+                response.body().cancel();
             }
-            GatewayError error = GatewayException.unwrap(failure);
-            if (error == null) {
-                error = GatewayError.internal("Internal error");
-            }
-            if (!error.isRetryable()) {
-                out.completeExceptionally(new GatewayException(error));
-                return;
-            }
-            tryFrom(route, index + 1, downstream, out, error);
-        });
+            return;
+        }
+        GatewayError error = GatewayException.unwrap(failure);
+        if (error == null) {
+            error = GatewayError.internal("Internal error");
+        }
+        if (!error.isRetryable()) {
+            out.completeExceptionally(new GatewayException(error));
+            return;
+        }
+        tryFrom(route, index + 1, downstream, out, error);
     }
 
     private static GatewayError exhausted(Route route, int tried, GatewayError last) {

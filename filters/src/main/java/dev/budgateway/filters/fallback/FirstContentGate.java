@@ -1,0 +1,121 @@
+package dev.budgateway.filters.fallback;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.budgateway.plugins.spi.Chunk;
+import dev.budgateway.plugins.spi.ChunkStream;
+import dev.budgateway.plugins.spi.ChunkSubscriber;
+import dev.budgateway.plugins.spi.GatewayError;
+import dev.budgateway.plugins.spi.GatewayException;
+import dev.budgateway.plugins.spi.Response;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Holds a stream back until its first content: lifecycle-only chunks (the assistant role, empty deltas)
+ * wait here, so a stream that fails before saying anything is an attempt that failed, and the next
+ * candidate can take over without the client noticing. Once content (text, a tool call, or a finish)
+ * arrives, the held chunks are replayed and the rest flows through untouched. Confined to the
+ * exchange's event loop.
+ */
+final class FirstContentGate implements ChunkStream, ChunkSubscriber {
+
+    private final ChunkStream upstream;
+    private final Response response;
+    private final CompletableFuture<Response> committed = new CompletableFuture<>();
+    private final List<Chunk> held = new ArrayList<>(2);
+    private ChunkSubscriber downstream;
+    private boolean ended;
+    private GatewayError failure;
+
+    private FirstContentGate(Response upstreamResponse) {
+        this.upstream = upstreamResponse.body();
+        this.response = new Response(upstreamResponse.head(), this);
+    }
+
+    /**
+     * Completes with the gated response once content has arrived (or the stream ended normally), or
+     * fails with the error the stream ended with before any content.
+     */
+    static CompletableFuture<Response> open(Response upstreamResponse) {
+        FirstContentGate gate = new FirstContentGate(upstreamResponse);
+        gate.upstream.subscribe(gate);
+        return gate.committed;
+    }
+
+    // ---- from the upstream
+
+    @Override
+    public void onChunk(Chunk chunk) {
+        if (downstream != null) {
+            downstream.onChunk(chunk);
+            return;
+        }
+        held.add(chunk);
+        if (!committed.isDone() && hasContent(chunk)) {
+            committed.complete(response);
+        }
+    }
+
+    @Override
+    public void onEnd() {
+        if (downstream != null) {
+            downstream.onEnd();
+            return;
+        }
+        ended = true;
+        committed.complete(response);
+    }
+
+    @Override
+    public void onError(GatewayError error) {
+        if (downstream != null) {
+            downstream.onError(error);
+            return;
+        }
+        if (!committed.isDone()) {
+            // Nothing has been said yet: this attempt failed, and another may succeed.
+            committed.completeExceptionally(new GatewayException(error));
+            return;
+        }
+        failure = error;
+    }
+
+    // ---- to the client
+
+    @Override
+    public void subscribe(ChunkSubscriber subscriber) {
+        for (Chunk c : held) {
+            subscriber.onChunk(c);
+        }
+        held.clear();
+        if (failure != null) {
+            subscriber.onError(failure);
+        } else if (ended) {
+            subscriber.onEnd();
+        } else {
+            downstream = subscriber;
+        }
+    }
+
+    @Override
+    public void cancel() {
+        upstream.cancel();
+    }
+
+    static boolean hasContent(Chunk chunk) {
+        String text = chunk.text();
+        if (text != null && !text.isEmpty()) {
+            return true;
+        }
+        for (JsonNode choice : chunk.json().path("choices")) {
+            JsonNode finish = choice.get("finish_reason");
+            if ((finish != null && !finish.isNull()) || choice.path("delta").has("tool_calls")
+                    || choice.path("delta").has("function_call")) {
+                return true;
+            }
+        }
+        // An error payload is content too: it must reach the client rather than be swallowed.
+        return chunk.json().has("error");
+    }
+}
