@@ -14,7 +14,6 @@ import dev.budgateway.plugins.runtime.ChainRunner;
 import dev.budgateway.plugins.runtime.DefaultExchange;
 import dev.budgateway.plugins.spi.ApiEndpoint;
 import dev.budgateway.plugins.spi.Completion;
-import dev.budgateway.plugins.spi.GatewayError;
 import dev.budgateway.plugins.spi.GatewayException;
 import dev.budgateway.plugins.spi.Keys;
 import dev.budgateway.plugins.spi.Route;
@@ -84,10 +83,9 @@ final class InferenceService implements HttpService {
         JsonNode includeUsage = body.path("stream_options").path("include_usage");
         ExchangeResponder responder = new ExchangeResponder(exchange, includeUsage.asBoolean(false),
                 completion -> record(exchange, stream, completion), result);
-        runner.run(exchange).whenComplete((response, failure) -> EventLoops.run(ctx.eventLoop(), () -> {
+        runner.run(exchange).whenComplete((response, failure) -> EventLoops.run(exchange.eventLoop(), () -> {
             if (failure != null) {
-                GatewayError error = GatewayException.unwrap(failure);
-                responder.error(error != null ? error : GatewayError.internal("Internal error"));
+                responder.error(GatewayException.errorOf(failure));
             } else {
                 responder.respond(response);
             }

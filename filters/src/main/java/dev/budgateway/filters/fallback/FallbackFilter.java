@@ -80,10 +80,7 @@ final class FallbackFilter implements UpstreamDriver {
             }
             return;
         }
-        GatewayError error = GatewayException.unwrap(failure);
-        if (error == null) {
-            error = GatewayError.internal("Internal error");
-        }
+        GatewayError error = GatewayException.errorOf(failure);
         if (!error.isRetryable()) {
             out.completeExceptionally(new GatewayException(error));
             return;

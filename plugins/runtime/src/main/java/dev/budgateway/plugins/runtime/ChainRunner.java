@@ -88,7 +88,7 @@ public final class ChainRunner {
             if (response != null) {
                 attempts.put(response.head(), attempt);
             } else if (!attempt.listeners().isEmpty()) {
-                GatewayError error = errorOf(failure);
+                GatewayError error = GatewayException.errorOf(failure);
                 Completion completion = new Completion(error.status(), null, error, false, 1, target,
                         System.nanoTime() - attempt.startNanos(), -1);
                 for (ResponseListener l : attempt.listeners()) {
@@ -195,10 +195,6 @@ public final class ChainRunner {
         });
     }
 
-    static GatewayError errorOf(Throwable failure) {
-        GatewayError error = GatewayException.unwrap(failure);
-        return error != null ? error : GatewayError.internal("Internal error");
-    }
 
     private static CompletionStage<Response> failed(GatewayError error) {
         return CompletableFuture.failedFuture(error.toException());

@@ -23,4 +23,10 @@ public final class GatewayException extends RuntimeException {
         }
         return null;
     }
+
+    /** The gateway error inside {@code t}, or a generic 500 when {@code t} carries none (a bug, not a decision). */
+    public static GatewayError errorOf(Throwable t) {
+        GatewayError error = unwrap(t);
+        return error != null ? error : GatewayError.internal("Internal error");
+    }
 }
