@@ -31,10 +31,8 @@ public final class ConfigLoader {
     private static final Set<String> TOP_LEVEL = Set.of("gateway", "models", "filters");
     private static final Set<String> GATEWAY_KEYS = Set.of(
             "bind_address", "plugins_dir", "max_body_bytes", "event_loops", "global_outbound_http_timeout_ms",
-            "connect_timeout_ms");
+            "connect_timeout_ms", "max_upload_bytes");
     private static final Set<String> MODEL_KEYS = Set.of("routing", "providers", "endpoints", "timeouts");
-    private static final Set<String> PROVIDER_KEYS = Set.of(
-            "type", "api_base", "model_name", "api_key_location", "extra_headers", "extra_body", "timeouts");
     private static final Set<String> FILTER_RESERVED = Set.of("type", "name", "enabled", "on_error");
 
     /** The chain used when the file declares no {@code [[filters]]}. */
@@ -105,13 +103,15 @@ public final class ConfigLoader {
         Long loops = r.positiveLong(g, "event_loops", "gateway");
         Long global = r.positiveLong(g, "global_outbound_http_timeout_ms", "gateway");
         Long connect = r.positiveLong(g, "connect_timeout_ms", "gateway");
+        Long maxUpload = r.positiveLong(g, "max_upload_bytes", "gateway");
         return new GatewaySettings(
                 bind != null ? bind : d.bindAddress(),
                 plugins != null ? Path.of(plugins) : d.pluginsDir(),
                 maxBody != null ? maxBody : d.maxBodyBytes(),
                 loops != null ? loops.intValue() : d.eventLoops(),
                 global != null ? global : d.globalTimeoutMs(),
-                connect != null ? connect : d.connectTimeoutMs());
+                connect != null ? connect : d.connectTimeoutMs(),
+                maxUpload != null ? maxUpload : d.maxUploadBytes());
     }
 
     private static ModelConfig readModel(String name, JsonNode node, ConfigReader r) {
@@ -182,7 +182,13 @@ public final class ConfigLoader {
             r.problem(path, "expected a table, found " + ConfigReader.describe(node));
             return null;
         }
-        r.onlyKeys((ObjectNode) node, path, PROVIDER_KEYS);
+        // Keys beyond the common ones belong to the provider's type, which checks them.
+        ObjectNode options = ((ObjectNode) node).objectNode();
+        node.properties().forEach(e -> {
+            if (!ProviderConfig.COMMON_KEYS.contains(e.getKey())) {
+                options.set(e.getKey(), e.getValue());
+            }
+        });
         String type = r.string(node, "type", path, true);
         String apiBase = r.string(node, "api_base", path, false);
         if (apiBase != null && !(apiBase.startsWith("http://") || apiBase.startsWith("https://"))) {
@@ -204,7 +210,8 @@ public final class ConfigLoader {
             checkExtraBody(extraBody, path + ".extra_body", r);
         }
         Timeouts timeouts = r.timeouts(node, path);
-        return new ProviderConfig(path, name, type, apiBase, modelName, keyLocation, headers, extraBody, timeouts);
+        return new ProviderConfig(path, name, type, apiBase, modelName, keyLocation, headers, extraBody, timeouts,
+                options);
     }
 
     private static void checkExtraBody(JsonNode extraBody, String path, ConfigReader r) {

@@ -1,7 +1,10 @@
 package dev.budgateway.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One {@code [models.M.providers.P]} table.
@@ -11,6 +14,8 @@ import java.util.Map;
  * @param apiKeyLocation where the key comes from, or {@code null} for the type's default
  * @param extraBody merged into every request body: a table merged key by key, or a list of
  *     {@code {pointer, value}} / {@code {pointer, delete = true}} edits as in TensorZero; may be {@code null}
+ * @param options the keys only this provider's type knows (Azure's {@code deployment_id}, Bedrock's
+ *     {@code region}, ...), checked by the type; do not modify
  */
 public record ProviderConfig(
         String path,
@@ -21,9 +26,21 @@ public record ProviderConfig(
         ApiKeyLocation apiKeyLocation,
         Map<String, String> extraHeaders,
         JsonNode extraBody,
-        Timeouts timeouts) {
+        Timeouts timeouts,
+        ObjectNode options) {
+
+    /** The keys every provider table may have, whatever its type. */
+    public static final Set<String> COMMON_KEYS = Set.of(
+            "type", "api_base", "model_name", "api_key_location", "extra_headers", "extra_body", "timeouts");
 
     public ProviderConfig {
         extraHeaders = Map.copyOf(extraHeaders);
+        options = options == null ? JsonNodeFactory.instance.objectNode() : options;
+    }
+
+    /** A type-specific string option, or {@code null}. */
+    public String option(String key) {
+        JsonNode v = options.get(key);
+        return v == null || v.isNull() ? null : v.asText();
     }
 }

@@ -12,6 +12,7 @@ import dev.budgateway.plugins.spi.GatewayError;
 import dev.budgateway.plugins.spi.GatewayException;
 import dev.budgateway.plugins.spi.RouteTarget;
 import dev.budgateway.plugins.spi.ServiceKey;
+import dev.budgateway.providers.azure.AzureType;
 import dev.budgateway.providers.dummy.DummyType;
 import dev.budgateway.providers.openai.OpenAiCompatibleType;
 import java.util.ArrayList;
@@ -37,8 +38,14 @@ public final class ModelCatalog {
     /** Shorthand names come from clients; beyond this many, they are built per request instead of kept. */
     private static final int MAX_CACHED_SHORTHANDS = 1024;
 
-    public static final List<ProviderType> BUILT_IN_TYPES = List.of(
-            OpenAiCompatibleType.OPENAI, OpenAiCompatibleType.VLLM, OpenAiCompatibleType.SGLANG, new DummyType());
+    public static final List<ProviderType> BUILT_IN_TYPES = builtInTypes();
+
+    private static List<ProviderType> builtInTypes() {
+        List<ProviderType> types = new ArrayList<>(OpenAiCompatibleType.ALL);
+        types.add(new AzureType());
+        types.add(new DummyType());
+        return List.copyOf(types);
+    }
 
     private final Map<String, CatalogModel> models;
     private final Map<String, ProviderType> types;
@@ -101,13 +108,26 @@ public final class ModelCatalog {
 
     private static Provider create(ProviderType type, ProviderConfig pc, UpstreamClient upstream,
             Function<String, String> env, List<ConfigProblem> problems) {
-        ProviderConfig shorthandDefaults = type.shorthand("x");
-        ApiKeyLocation location = pc.apiKeyLocation() != null ? pc.apiKeyLocation()
-                : shorthandDefaults != null ? shorthandDefaults.apiKeyLocation() : ApiKeyLocation.NONE;
         int before = problems.size();
+        pc.options().fieldNames().forEachRemaining(key -> {
+            if (!type.optionKeys().contains(key)) {
+                problems.add(new ConfigProblem(pc.path() + "." + key, "unknown key for type \"" + type.name()
+                        + "\" (known: " + String.join(", ", new TreeSet<>(knownKeys(type))) + ")"));
+            }
+        });
+        if (problems.size() > before) {
+            return null;
+        }
+        ApiKeyLocation location = pc.apiKeyLocation() != null ? pc.apiKeyLocation() : type.defaultKeyLocation();
         String key = ApiKeys.resolve(location, pc.path() + ".api_key_location", env, problems);
         Provider provider = type.create(pc, key, upstream, problems);
         return problems.size() == before ? provider : null;
+    }
+
+    private static Set<String> knownKeys(ProviderType type) {
+        Set<String> keys = new TreeSet<>(ProviderConfig.COMMON_KEYS);
+        keys.addAll(type.optionKeys());
+        return keys;
     }
 
     /**

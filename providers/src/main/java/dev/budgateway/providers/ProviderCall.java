@@ -3,6 +3,7 @@ package dev.budgateway.providers;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.budgateway.config.Timeouts;
 import dev.budgateway.plugins.spi.ApiEndpoint;
+import dev.budgateway.plugins.spi.UploadedFiles;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -14,6 +15,7 @@ import java.util.concurrent.ScheduledExecutorService;
  * @param eventLoop the exchange's event loop: callbacks and timers run here
  * @param timeouts the provider's timeouts for this one attempt
  * @param cancelled completes when the client has gone away: the provider drops the upstream call
+ * @param files the uploaded files of a multipart request (whose text fields are {@code body}), or {@code null}
  */
 public record ProviderCall(
         ApiEndpoint endpoint,
@@ -21,4 +23,5 @@ public record ProviderCall(
         boolean stream,
         ScheduledExecutorService eventLoop,
         Timeouts timeouts,
-        CompletionStage<Void> cancelled) {}
+        CompletionStage<Void> cancelled,
+        UploadedFiles files) {}

@@ -1,5 +1,6 @@
 package dev.budgateway.providers;
 
+import dev.budgateway.config.ApiKeyLocation;
 import dev.budgateway.config.ProviderConfig;
 import dev.budgateway.plugins.spi.ApiEndpoint;
 import dev.budgateway.plugins.spi.ConfigProblem;
@@ -21,6 +22,16 @@ public interface ProviderType {
      * @param apiKey the resolved key, or {@code null} for none
      */
     Provider create(ProviderConfig config, String apiKey, UpstreamClient upstream, List<ConfigProblem> problems);
+
+    /** Where the key is when the config does not say ({@code api_key_location}). */
+    default ApiKeyLocation defaultKeyLocation() {
+        return ApiKeyLocation.NONE;
+    }
+
+    /** The keys of a provider table that only this type knows ({@code deployment_id}, {@code region}, ...). */
+    default Set<String> optionKeys() {
+        return Set.of();
+    }
 
     /** The config a shorthand {@code name::model} stands for, or {@code null} if this type has no shorthand. */
     ProviderConfig shorthand(String model);

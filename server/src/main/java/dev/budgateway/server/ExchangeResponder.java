@@ -9,6 +9,7 @@ import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.common.ResponseHeadersBuilder;
 import dev.budgateway.plugins.runtime.DefaultExchange;
 import dev.budgateway.plugins.runtime.ResponsePipeline;
+import dev.budgateway.plugins.spi.ApiEndpoint;
 import dev.budgateway.plugins.spi.Chunk;
 import dev.budgateway.plugins.spi.ChunkStream;
 import dev.budgateway.plugins.spi.ChunkSubscriber;
@@ -120,7 +121,9 @@ final class ExchangeResponder implements ResponsePipeline.Sink, ChunkSubscriber 
         done = true;
         if (writer != null) {
             sendHead();
-            writer.write(SseFrames.DONE);
+            if (head.rawContentType() == null && endsWithDone()) {
+                writer.write(SseFrames.DONE);
+            }
             writer.close();
         } else {
             ResponseHeadersBuilder headers = headers(head.status()).contentType(MediaType.JSON_UTF_8);
@@ -150,11 +153,16 @@ final class ExchangeResponder implements ResponsePipeline.Sink, ChunkSubscriber 
             unaryBody = chunk.data();
             return;
         }
+        if (head.rawContentType() != null) {
+            sendHead();
+            writer.tryWrite(HttpData.wrap(chunk.data()));
+            return;
+        }
         if (!clientWantsUsage && chunk.isUsageOnly()) {
             return;
         }
         sendHead();
-        writer.tryWrite(SseFrames.data(chunk.data()));
+        writer.tryWrite(SseFrames.event(chunk.eventName(), chunk.data()));
     }
 
     @Override
@@ -175,9 +183,16 @@ final class ExchangeResponder implements ResponsePipeline.Sink, ChunkSubscriber 
             writer.close(ErrorResponses.of(error, exchange.get(Keys.REQUEST_ID)));
         } else {
             // Content has reached the client: end the stream with an explicit error, never a silent clean end.
-            writer.tryWrite(SseFrames.error(error));
-            writer.tryWrite(SseFrames.DONE);
-            writer.close();
+            if (head.rawContentType() == null) {
+                writer.tryWrite(SseFrames.error(error));
+                if (endsWithDone()) {
+                    writer.tryWrite(SseFrames.DONE);
+                }
+                writer.close();
+            } else {
+                // A raw body has no way to say so in band: cut it, so the client sees it is incomplete.
+                writer.close(new java.io.IOException(error.message()));
+            }
         }
         complete(error.status(), error, false);
     }
@@ -196,11 +211,20 @@ final class ExchangeResponder implements ResponsePipeline.Sink, ChunkSubscriber 
             return;
         }
         headSent = true;
+        if (head.rawContentType() != null) {
+            writer.write(headers(head.status()).contentType(MediaType.parse(head.rawContentType())).build());
+            return;
+        }
         writer.write(headers(head.status())
                 .contentType(MediaType.EVENT_STREAM)
                 .set("cache-control", "no-cache")
                 .set("x-accel-buffering", "no")
                 .build());
+    }
+
+    /** OpenAI ends chat and completion streams with {@code [DONE]}; the Responses API and others do not. */
+    private boolean endsWithDone() {
+        return exchange.endpoint() == ApiEndpoint.CHAT || exchange.endpoint() == ApiEndpoint.COMPLETIONS;
     }
 
     private ResponseHeadersBuilder headers(int status) {

@@ -88,7 +88,8 @@ public final class Gateway implements AutoCloseable {
         for (String prefix : API_PREFIXES) {
             for (ApiEndpoint endpoint : ApiEndpoint.values()) {
                 HttpService service = new InferenceService(endpoint, runner, assembly.catalog(), metrics);
-                sb.route().post(prefix + endpoint.path()).build(service);
+                long limit = endpoint.isMultipart() ? config.gateway().maxUploadBytes() : config.gateway().maxBodyBytes();
+                sb.route().post(prefix + endpoint.path()).maxRequestLength(limit).build(service);
             }
             sb.route().get(prefix + "/models").build(admin.models());
             sb.route().get(prefix + "/models/{model}").build(admin.model());

@@ -2,7 +2,6 @@ package dev.budgateway.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.linecorp.armeria.common.AggregatedHttpRequest;
 import com.linecorp.armeria.common.ContentTooLargeException;
 import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
@@ -14,10 +13,12 @@ import dev.budgateway.plugins.runtime.ChainRunner;
 import dev.budgateway.plugins.runtime.DefaultExchange;
 import dev.budgateway.plugins.spi.ApiEndpoint;
 import dev.budgateway.plugins.spi.Completion;
+import dev.budgateway.plugins.spi.GatewayError;
 import dev.budgateway.plugins.spi.GatewayException;
 import dev.budgateway.plugins.spi.Keys;
 import dev.budgateway.plugins.spi.Route;
 import dev.budgateway.plugins.spi.RouteTarget;
+import dev.budgateway.plugins.spi.UploadedFiles;
 import dev.budgateway.providers.CatalogModel;
 import dev.budgateway.providers.EventLoops;
 import dev.budgateway.providers.ModelCatalog;
@@ -26,8 +27,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 
 /**
- * {@code POST /v1/chat/completions}, {@code /v1/completions} and {@code /v1/embeddings}: parse, run the
- * chain, send the outcome.
+ * One OpenAI inference endpoint ({@code POST /v1/chat/completions}, {@code /v1/embeddings},
+ * {@code /v1/audio/transcriptions}, ...): read and check the request, run the chain, send the outcome.
  */
 final class InferenceService implements HttpService {
 
@@ -47,38 +48,90 @@ final class InferenceService implements HttpService {
     public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
         long start = System.nanoTime();
         CompletableFuture<HttpResponse> result = new CompletableFuture<>();
+        if (endpoint.isMultipart()) {
+            UploadReader.read(req, ctx.eventLoop().withoutContext()).whenComplete((upload, failure) ->
+                    EventLoops.run(ctx.eventLoop(), () -> {
+                        if (failure != null) {
+                            rejected(ctx, failure, start, result);
+                            return;
+                        }
+                        // The files live as long as the request: every attempt may send them again.
+                        result.whenComplete((response, t) -> {
+                            if (response == null) {
+                                upload.close();
+                            } else {
+                                response.whenComplete().handle((unused, x) -> {
+                                    upload.close();
+                                    return null;
+                                });
+                            }
+                        });
+                        ObjectNode body;
+                        try {
+                            body = RequestParser.check(endpoint, upload.fields());
+                        } catch (GatewayException e) {
+                            rejected(ctx, e, start, result);
+                            return;
+                        }
+                        handle(ctx, req, body, upload.files(), start, result);
+                    }));
+            return HttpResponse.of(result);
+        }
         req.aggregate().whenComplete((agg, failure) -> {
             if (failure != null) {
-                result.complete(failure instanceof ContentTooLargeException || failure.getCause()
-                        instanceof ContentTooLargeException
-                        ? ErrorResponses.of(ErrorResponses.forStatus(HttpStatus.REQUEST_ENTITY_TOO_LARGE, null),
-                                ctx.id().text()).toHttpResponse()
-                        : HttpResponse.ofFailure(failure));
+                rejected(ctx, failure, start, result);
                 return;
             }
-            EventLoops.run(ctx.eventLoop(), () -> handle(ctx, agg, start, result));
+            EventLoops.run(ctx.eventLoop(), () -> {
+                ObjectNode body;
+                try {
+                    body = RequestParser.parse(endpoint, agg.content().array());
+                } catch (GatewayException e) {
+                    rejected(ctx, e, start, result);
+                    return;
+                }
+                handle(ctx, req, body, null, start, result);
+            });
         });
         return HttpResponse.of(result);
     }
 
-    private void handle(ServiceRequestContext ctx, AggregatedHttpRequest req, long start,
+    /** A request that never reached the chain: unreadable, too large, or invalid. */
+    private void rejected(ServiceRequestContext ctx, Throwable failure, long start,
             CompletableFuture<HttpResponse> result) {
-        String requestId = ctx.id().text();
-        ObjectNode body;
-        try {
-            body = RequestParser.parse(endpoint, req.content().array());
-        } catch (GatewayException e) {
-            record(null, false, new Completion(e.error().status(), null, e.error(), false, 0, null,
-                    System.nanoTime() - start, -1));
-            result.complete(ErrorResponses.of(e.error(), requestId).toHttpResponse());
+        GatewayError error = tooLarge(failure)
+                ? ErrorResponses.forStatus(HttpStatus.REQUEST_ENTITY_TOO_LARGE, null)
+                : GatewayException.unwrap(failure);
+        if (error == null) {
+            result.complete(HttpResponse.ofFailure(failure));
             return;
         }
-        boolean stream = body.path("stream").asBoolean(false) && endpoint != ApiEndpoint.EMBEDDING;
+        record(null, false, new Completion(error.status(), null, error, false, 0, null, System.nanoTime() - start,
+                -1));
+        result.complete(ErrorResponses.of(error, ctx.id().text()).toHttpResponse());
+    }
+
+    private static boolean tooLarge(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof ContentTooLargeException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void handle(ServiceRequestContext ctx, HttpRequest req, ObjectNode body, UploadedFiles files, long start,
+            CompletableFuture<HttpResponse> result) {
+        String requestId = ctx.id().text();
+        boolean stream = body.path("stream").asBoolean(false) && endpoint.canStream();
         DefaultExchange exchange = new DefaultExchange(endpoint, req.method().name(), req.path(),
                 name -> req.headers().get(name), body, ctx.eventLoop().withoutContext(), start);
         exchange.put(Keys.REQUEST_ID, requestId);
         exchange.put(Keys.MODEL, body.get("model").asText());
         exchange.put(Keys.STREAM, stream);
+        if (files != null) {
+            exchange.put(Keys.UPLOADED_FILES, files);
+        }
         ctx.whenRequestCancelling().thenRun(() -> EventLoops.run(exchange.eventLoop(), exchange::cancel));
         JsonNode includeUsage = body.path("stream_options").path("include_usage");
         ExchangeResponder responder = new ExchangeResponder(exchange, includeUsage.asBoolean(false),

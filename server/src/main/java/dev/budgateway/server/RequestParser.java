@@ -42,6 +42,11 @@ final class RequestParser {
         if (!(node instanceof ObjectNode body)) {
             throw invalid(null, "Request body must be a JSON object");
         }
+        return check(endpoint, body);
+    }
+
+    /** Checks the fields of a parsed body (a JSON body, or a form's text fields). */
+    static ObjectNode check(ApiEndpoint endpoint, ObjectNode body) {
         requireString(body, "model");
         JsonNode stream = body.get("stream");
         if (stream != null && !stream.isNull() && !stream.isBoolean()) {
@@ -76,8 +81,25 @@ final class RequestParser {
                     throw invalid("input", "'input' must be a string or an array");
                 }
             }
+            case MODERATION -> require(body, "input");
+            case TEXT_TO_SPEECH -> {
+                requireString(body, "input");
+                require(body, "voice");
+            }
+            case IMAGE_GENERATION, IMAGE_EDIT -> requireString(body, "prompt");
+            default -> {
+                // Responses may be driven by previous_response_id or a stored prompt; uploads are checked
+                // by their reader; the upstream judges the rest.
+            }
         }
         return body;
+    }
+
+    private static void require(ObjectNode body, String field) {
+        JsonNode value = body.get(field);
+        if (value == null || value.isNull()) {
+            throw invalid(field, "Missing required parameter: '" + field + "'");
+        }
     }
 
     private static void requireString(ObjectNode body, String field) {

@@ -13,6 +13,19 @@ final class SseFrames {
 
     private SseFrames() {}
 
+    /** A frame with an {@code event:} line when {@code name} is not {@code null}. */
+    static HttpData event(String name, byte[] payload) {
+        if (name == null) {
+            return data(payload);
+        }
+        byte[] data = data(payload).array();
+        byte[] head = ("event: " + name + "\n").getBytes(StandardCharsets.UTF_8);
+        byte[] frame = new byte[head.length + data.length];
+        System.arraycopy(head, 0, frame, 0, head.length);
+        System.arraycopy(data, 0, frame, head.length, data.length);
+        return HttpData.wrap(frame);
+    }
+
     static HttpData data(byte[] payload) {
         if (indexOfNewline(payload) >= 0) {
             return multiLine(payload);

@@ -62,7 +62,12 @@ public final class DummyProvider implements Provider {
         Response response = switch (call.endpoint()) {
             case EMBEDDING -> Response.unary(200, Chunk.unary(embeddings(call.body())));
             case CHAT, COMPLETIONS -> call.stream() ? stream(call) : Response.unary(200, Chunk.unary(unary(call)));
+            default -> null;
         };
+        if (response == null) {
+            return CompletableFuture.failedFuture(new GatewayException(GatewayError.badRequest("unsupported_endpoint",
+                    "The dummy provider does not serve " + call.endpoint().path())));
+        }
         if (delayMs == 0) {
             return CompletableFuture.completedFuture(response);
         }

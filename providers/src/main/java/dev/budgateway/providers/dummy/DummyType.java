@@ -22,7 +22,7 @@ public final class DummyType implements ProviderType {
 
     @Override
     public Set<ApiEndpoint> defaultEndpoints() {
-        return Set.of(ApiEndpoint.values());
+        return Set.of(ApiEndpoint.CHAT, ApiEndpoint.COMPLETIONS, ApiEndpoint.EMBEDDING);
     }
 
     @Override
@@ -33,6 +33,6 @@ public final class DummyType implements ProviderType {
     @Override
     public ProviderConfig shorthand(String model) {
         return new ProviderConfig("models.\"dummy::" + model + "\".providers.dummy", "dummy", "dummy", null, model,
-                ApiKeyLocation.NONE, Map.of(), null, Timeouts.NONE);
+                ApiKeyLocation.NONE, Map.of(), null, Timeouts.NONE, null);
     }
 }

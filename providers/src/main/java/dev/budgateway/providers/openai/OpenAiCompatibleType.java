@@ -8,26 +8,55 @@ import dev.budgateway.plugins.spi.ConfigProblem;
 import dev.budgateway.providers.Provider;
 import dev.budgateway.providers.ProviderType;
 import dev.budgateway.providers.UpstreamClient;
+import dev.budgateway.providers.http.HttpProvider;
 import java.net.URI;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * A provider type that speaks OpenAI's API, with its default {@code api_base} and key location.
- * Self-hosted engines (vLLM, SGLang) have no default base and need no key.
+ * Self-hosted engines (vLLM, SGLang, Ollama, ...) have no default base and need no key.
  */
-public record OpenAiCompatibleType(String name, String defaultApiBase, ApiKeyLocation defaultKey)
-        implements ProviderType {
+public record OpenAiCompatibleType(String name, String defaultApiBase, ApiKeyLocation defaultKey,
+        Set<ApiEndpoint> defaultEndpoints) implements ProviderType {
+
+    private static final Set<ApiEndpoint> TEXT = Set.copyOf(EnumSet.of(ApiEndpoint.CHAT, ApiEndpoint.COMPLETIONS,
+            ApiEndpoint.EMBEDDING));
 
     public static final OpenAiCompatibleType OPENAI = new OpenAiCompatibleType("openai", "https://api.openai.com/v1",
-            new ApiKeyLocation.Env("OPENAI_API_KEY"));
-    public static final OpenAiCompatibleType VLLM = new OpenAiCompatibleType("vllm", null, ApiKeyLocation.NONE);
-    public static final OpenAiCompatibleType SGLANG = new OpenAiCompatibleType("sglang", null, ApiKeyLocation.NONE);
+            new ApiKeyLocation.Env("OPENAI_API_KEY"), Set.of(ApiEndpoint.values()));
+
+    /** Every OpenAI-compatible type, hosted ones first. */
+    public static final List<OpenAiCompatibleType> ALL = List.of(
+            OPENAI,
+            hosted("openrouter", "https://openrouter.ai/api/v1", "OPENROUTER_API_KEY"),
+            hosted("together", "https://api.together.xyz/v1", "TOGETHER_API_KEY"),
+            hosted("anyscale", "https://api.endpoints.anyscale.com/v1", "ANYSCALE_API_KEY"),
+            hosted("fireworks", "https://api.fireworks.ai/inference/v1", "FIREWORKS_API_KEY"),
+            hosted("mistral", "https://api.mistral.ai/v1", "MISTRAL_API_KEY"),
+            hosted("deepseek", "https://api.deepseek.com/v1", "DEEPSEEK_API_KEY"),
+            hosted("xai", "https://api.x.ai/v1", "XAI_API_KEY"),
+            hosted("groq", "https://api.groq.com/openai/v1", "GROQ_API_KEY"),
+            hosted("hyperbolic", "https://api.hyperbolic.xyz/v1", "HYPERBOLIC_API_KEY"),
+            selfHosted("vllm"),
+            selfHosted("sglang"),
+            selfHosted("tgi"),
+            selfHosted("local"),
+            selfHosted("ollama"));
+
+    private static OpenAiCompatibleType hosted(String name, String apiBase, String keyVariable) {
+        return new OpenAiCompatibleType(name, apiBase, new ApiKeyLocation.Env(keyVariable), TEXT);
+    }
+
+    private static OpenAiCompatibleType selfHosted(String name) {
+        return new OpenAiCompatibleType(name, null, ApiKeyLocation.NONE, TEXT);
+    }
 
     @Override
-    public Set<ApiEndpoint> defaultEndpoints() {
-        return Set.of(ApiEndpoint.values());
+    public ApiKeyLocation defaultKeyLocation() {
+        return defaultKey;
     }
 
     @Override
@@ -42,20 +71,34 @@ public record OpenAiCompatibleType(String name, String defaultApiBase, ApiKeyLoc
                     + "\" (the server's base URL up to and including /v1)"));
             return null;
         }
-        URI uri;
+        URI uri = parseBase(base, config.path() + ".api_base", problems);
+        if (uri == null || config.modelName() == null) {
+            return null;
+        }
+        String basePath = basePath(uri);
+        OpenAiProtocol protocol = new OpenAiProtocol(config, config.modelName(), e -> basePath + e.path(),
+                apiKey == null ? Map.of() : Map.of("authorization", "Bearer " + apiKey), apiKey);
+        return new HttpProvider(config, protocol, upstream.endpoint(uri), upstream.globalTimeoutMs());
+    }
+
+    /** The URL, or {@code null} after adding a problem. */
+    public static URI parseBase(String base, String path, List<ConfigProblem> problems) {
         try {
-            uri = URI.create(base);
+            URI uri = URI.create(base);
             if (uri.getHost() == null) {
                 throw new IllegalArgumentException("no host");
             }
+            return uri;
         } catch (IllegalArgumentException e) {
-            problems.add(new ConfigProblem(config.path() + ".api_base", "not a valid URL: \"" + base + "\""));
+            problems.add(new ConfigProblem(path, "not a valid URL: \"" + base + "\""));
             return null;
         }
-        if (config.modelName() == null) {
-            return null;
-        }
-        return new OpenAiProvider(config, uri, apiKey, upstream);
+    }
+
+    /** The base's path without a trailing slash ({@code ""} for none). */
+    public static String basePath(URI base) {
+        String path = base.getRawPath() == null ? "" : base.getRawPath();
+        return path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
     }
 
     @Override
@@ -64,6 +107,6 @@ public record OpenAiCompatibleType(String name, String defaultApiBase, ApiKeyLoc
             return null;
         }
         return new ProviderConfig("models.\"" + name + "::" + model + "\".providers." + name, name, name,
-                defaultApiBase, model, defaultKey, Map.of(), null, Timeouts.NONE);
+                defaultApiBase, model, defaultKey, Map.of(), null, Timeouts.NONE, null);
     }
 }

@@ -10,7 +10,7 @@ import java.util.function.Consumer;
  * formed from whole events. Handles {@code \n}, {@code \r\n} and {@code \r} line endings, multi-line
  * data, comments and the {@code event:} field. Not thread-safe; one per stream.
  */
-public final class SseDecoder {
+public final class SseDecoder implements dev.budgateway.providers.http.EventDecoder {
 
     private final Consumer<SseEvent> sink;
     private final ByteArrayOutputStream line = new ByteArrayOutputStream(256);
@@ -45,11 +45,13 @@ public final class SseDecoder {
         line.write(bytes, lineStart, end - lineStart);
     }
 
+    @Override
     public void feed(byte[] bytes) {
         feed(bytes, 0, bytes.length);
     }
 
     /** At the end of input: dispatches an event that lacks its final blank line. */
+    @Override
     public void finish() {
         if (line.size() > 0) {
             processLine();

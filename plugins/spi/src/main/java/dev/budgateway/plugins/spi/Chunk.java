@@ -14,31 +14,56 @@ public final class Chunk {
 
     private final byte[] data;
     private final boolean unary;
+    private final String eventName;
     private JsonNode json;
 
-    private Chunk(byte[] data, boolean unary, JsonNode json) {
+    private Chunk(byte[] data, boolean unary, String eventName, JsonNode json) {
         this.data = data;
         this.unary = unary;
+        this.eventName = eventName;
         this.json = json;
     }
 
     /** One event of a stream, its {@code data:} payload in UTF-8. */
     public static Chunk event(byte[] data) {
-        return new Chunk(data, false, null);
+        return new Chunk(data, false, null, null);
     }
 
     /** One event of a stream, from a JSON tree. */
     public static Chunk event(JsonNode json) {
-        return new Chunk(Json.bytes(json), false, json);
+        return new Chunk(Json.bytes(json), false, null, json);
+    }
+
+    /**
+     * One named event of a stream ({@code event: name}), as the Responses and Anthropic APIs send them.
+     *
+     * @param name the event name, or {@code null} for none
+     */
+    public static Chunk event(String name, byte[] data) {
+        return new Chunk(data, false, name, null);
+    }
+
+    public static Chunk event(String name, JsonNode json) {
+        return new Chunk(Json.bytes(json), false, name, json);
+    }
+
+    /** Raw bytes of a non-JSON body (audio, an image), passed through as they are. */
+    public static Chunk bytes(byte[] data) {
+        return new Chunk(data, true, null, com.fasterxml.jackson.databind.node.MissingNode.getInstance());
     }
 
     /** The whole body of a unary (non-streaming) JSON response. */
     public static Chunk unary(byte[] body) {
-        return new Chunk(body, true, null);
+        return new Chunk(body, true, null, null);
     }
 
     public static Chunk unary(JsonNode json) {
-        return new Chunk(Json.bytes(json), true, json);
+        return new Chunk(Json.bytes(json), true, null, json);
+    }
+
+    /** The SSE {@code event:} name, or {@code null} when the event has none (OpenAI chat streams). */
+    public String eventName() {
+        return eventName;
     }
 
     /** The payload bytes; do not modify. */
@@ -95,7 +120,7 @@ public final class Chunk {
         } else {
             choice.put("text", text);
         }
-        return new Chunk(Json.bytes(copy), unary, copy);
+        return new Chunk(Json.bytes(copy), unary, eventName, copy);
     }
 
     /** The usage this chunk reports, if any (the final chunk of a stream, or a unary body). */

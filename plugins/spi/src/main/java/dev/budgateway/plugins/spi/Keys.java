@@ -18,5 +18,8 @@ public final class Keys {
     /** The candidate whose response reached the client. */
     public static final Key<RouteTarget> SERVED_BY = Key.mutable("served_by", RouteTarget.class);
 
+    /** The files of a {@code multipart/form-data} request, in form order; its text fields are the body. */
+    public static final Key<UploadedFiles> UPLOADED_FILES = Key.of("uploaded_files", UploadedFiles.class);
+
     private Keys() {}
 }

@@ -1,0 +1,26 @@
+package dev.budgateway.providers.http;
+
+import dev.budgateway.plugins.spi.Chunk;
+import dev.budgateway.plugins.spi.GatewayError;
+import dev.budgateway.providers.sse.SseEvent;
+
+/**
+ * Turns one upstream stream's events into the chunks the gateway works with (OpenAI's
+ * {@code chat.completion.chunk}s for translated providers). Stateful; one per stream.
+ */
+public interface StreamTranslator {
+
+    void onEvent(SseEvent event, Emitter out);
+
+    /** Where a translator sends what it made of an event. */
+    interface Emitter {
+
+        void chunk(Chunk chunk);
+
+        /** The upstream said the answer is complete: an end of input after this is a clean end. */
+        void finished();
+
+        /** The upstream reported an error inside the stream. */
+        void fail(GatewayError error);
+    }
+}

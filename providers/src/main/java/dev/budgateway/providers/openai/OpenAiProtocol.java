@@ -1,0 +1,180 @@
+package dev.budgateway.providers.openai;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.linecorp.armeria.common.ContentDisposition;
+import com.linecorp.armeria.common.HttpData;
+import com.linecorp.armeria.common.HttpHeaderNames;
+import com.linecorp.armeria.common.HttpHeaders;
+import com.linecorp.armeria.common.HttpHeadersBuilder;
+import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.common.HttpRequest;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.RequestHeaders;
+import com.linecorp.armeria.common.RequestHeadersBuilder;
+import com.linecorp.armeria.common.multipart.BodyPart;
+import com.linecorp.armeria.common.multipart.Multipart;
+import com.linecorp.armeria.common.stream.StreamMessage;
+import dev.budgateway.config.ProviderConfig;
+import dev.budgateway.plugins.spi.ApiEndpoint;
+import dev.budgateway.plugins.spi.Chunk;
+import dev.budgateway.plugins.spi.ChunkStream;
+import dev.budgateway.plugins.spi.GatewayError;
+import dev.budgateway.plugins.spi.Json;
+import dev.budgateway.plugins.spi.Response;
+import dev.budgateway.plugins.spi.ResponseHead;
+import dev.budgateway.plugins.spi.UploadedFile;
+import dev.budgateway.providers.ProviderCall;
+import dev.budgateway.providers.RequestBodies;
+import dev.budgateway.providers.UpstreamErrors;
+import dev.budgateway.providers.http.StreamTranslator;
+import dev.budgateway.providers.http.UpstreamProtocol;
+import dev.budgateway.providers.sse.SseEvent;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * OpenAI's API, as OpenAI, Azure OpenAI, vLLM, SGLang, Together, Groq and the like speak it. The client's
+ * body goes upstream as it was sent (unknown fields included), with {@code model} replaced and the
+ * provider's {@code extra_body} applied; streams pass through event by event; uploads are re-sent from
+ * disk part by part; speech audio is passed through as it arrives.
+ */
+public final class OpenAiProtocol implements UpstreamProtocol {
+
+    private final String name;
+    private final String modelName;
+    private final Function<ApiEndpoint, String> paths;
+    private final Map<String, String> authHeaders;
+    private final Map<String, String> extraHeaders;
+    private final JsonNode extraBody;
+    private final String secret;
+
+    /**
+     * @param modelName the upstream's model name, or {@code null} to leave the client's (Azure ignores it)
+     * @param paths the path and query for an endpoint
+     * @param authHeaders the headers that carry the key (none for a keyless self-hosted server)
+     * @param secret the key, scrubbed from upstream error messages; may be {@code null}
+     */
+    public OpenAiProtocol(ProviderConfig config, String modelName, Function<ApiEndpoint, String> paths,
+            Map<String, String> authHeaders, String secret) {
+        this.name = config.name();
+        this.modelName = modelName;
+        this.paths = paths;
+        this.authHeaders = Map.copyOf(authHeaders);
+        this.extraHeaders = config.extraHeaders();
+        this.extraBody = config.extraBody();
+        this.secret = secret;
+    }
+
+    @Override
+    public Mode mode(ProviderCall call) {
+        if (call.endpoint() == ApiEndpoint.TEXT_TO_SPEECH) {
+            return "sse".equals(call.body().path("stream_format").asText()) ? Mode.EVENTS : Mode.RAW;
+        }
+        return call.stream() && call.endpoint().canStream() ? Mode.EVENTS : Mode.UNARY;
+    }
+
+    @Override
+    public HttpRequest request(ProviderCall call) {
+        ObjectNode body = RequestBodies.forUpstream(call.body(), modelName, extraBody);
+        boolean events = mode(call) == Mode.EVENTS;
+        if (events && (call.endpoint() == ApiEndpoint.CHAT || call.endpoint() == ApiEndpoint.COMPLETIONS)) {
+            // The gateway always wants usage (metrics, limits); the client gets it only if it asked.
+            ObjectNode options = body.objectNode();
+            if (call.body().get("stream_options") instanceof ObjectNode clientOptions) {
+                options.setAll(clientOptions);
+            }
+            options.put("include_usage", true);
+            body.set("stream_options", options);
+        }
+        RequestHeadersBuilder headers = RequestHeaders.builder(HttpMethod.POST, paths.apply(call.endpoint()));
+        authHeaders.forEach(headers::add);
+        if (events) {
+            headers.add(HttpHeaderNames.ACCEPT, "text/event-stream");
+        }
+        extraHeaders.forEach(headers::add);
+        if (call.endpoint().isMultipart()) {
+            return multipart(headers.build(), body, call);
+        }
+        headers.contentType(MediaType.JSON_UTF_8);
+        return HttpRequest.of(headers.build(), HttpData.wrap(Json.bytes(body)));
+    }
+
+    /** The form again: text fields from the (rewritten) body, then each file streamed from disk. */
+    private static HttpRequest multipart(RequestHeaders headers, ObjectNode body, ProviderCall call) {
+        List<BodyPart> parts = new ArrayList<>();
+        body.properties().forEach(e -> {
+            JsonNode v = e.getValue();
+            if (v.isArray()) {
+                // Form arrays travel as repeated "name[]" fields (timestamp_granularities[] and the like).
+                String field = e.getKey().endsWith("[]") ? e.getKey() : e.getKey() + "[]";
+                v.forEach(item -> parts.add(BodyPart.of(ContentDisposition.of("form-data", field), item.asText())));
+            } else if (!v.isNull()) {
+                parts.add(BodyPart.of(ContentDisposition.of("form-data", e.getKey()), v.isTextual() ? v.asText()
+                        : v.toString()));
+            }
+        });
+        if (call.files() != null) {
+            for (UploadedFile f : call.files().files()) {
+                HttpHeadersBuilder partHeaders = HttpHeaders.builder().contentDisposition(ContentDisposition.of(
+                        "form-data", f.field(), f.filename() == null ? f.field() : f.filename()));
+                if (f.contentType() != null) {
+                    partHeaders.set(HttpHeaderNames.CONTENT_TYPE, f.contentType());
+                }
+                parts.add(BodyPart.of(partHeaders.build(), StreamMessage.of(f.path())));
+            }
+        }
+        return Multipart.of(parts).toHttpRequest(headers.toBuilder().removeAndThen(HttpHeaderNames.CONTENT_TYPE)
+                .build());
+    }
+
+    @Override
+    public Response unary(ProviderCall call, int status, String contentType, byte[] body) {
+        if (contentType != null && !contentType.contains("json")) {
+            // Transcripts as text, srt or vtt.
+            return new Response(ResponseHead.raw(status, contentType), ChunkStream.of(Chunk.bytes(body)));
+        }
+        return Response.unary(status, Chunk.unary(body));
+    }
+
+    @Override
+    public StreamTranslator streamTranslator(ProviderCall call) {
+        boolean chatLike = call.endpoint() == ApiEndpoint.CHAT || call.endpoint() == ApiEndpoint.COMPLETIONS;
+        return new StreamTranslator() {
+            private boolean finished;
+
+            @Override
+            public void onEvent(SseEvent event, Emitter out) {
+                if (event.isDone()) {
+                    out.finished();
+                    return;
+                }
+                Chunk chunk = Chunk.event(event.event(), event.data());
+                if (!finished && (!chatLike || hasFinishReason(chunk.json()))) {
+                    // Chat streams are complete once a choice has finished; the others (Responses,
+                    // transcriptions, images) have no common end marker, so any clean end counts.
+                    finished = true;
+                    out.finished();
+                }
+                out.chunk(chunk);
+            }
+        };
+    }
+
+    private static boolean hasFinishReason(JsonNode json) {
+        for (JsonNode choice : json.path("choices")) {
+            JsonNode reason = choice.get("finish_reason");
+            if (reason != null && !reason.isNull()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public GatewayError error(int status, byte[] body, String retryAfter) {
+        return UpstreamErrors.fromStatus(name, status, body, retryAfter, secret);
+    }
+}

@@ -1,0 +1,153 @@
+package dev.budgateway.server;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.linecorp.armeria.common.HttpRequest;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.multipart.BodyPart;
+import com.linecorp.armeria.common.multipart.Multipart;
+import dev.budgateway.plugins.spi.GatewayError;
+import dev.budgateway.plugins.spi.GatewayException;
+import dev.budgateway.plugins.spi.UploadedFile;
+import dev.budgateway.plugins.spi.UploadedFiles;
+import io.netty.util.concurrent.EventExecutor;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.reactivestreams.Subscriber;
+import org.reactivestreams.Subscription;
+
+/**
+ * Reads a {@code multipart/form-data} request part by part: text fields into a JSON object (the body the
+ * chain and filters see), files straight to temporary files, so a 25 MB upload never sits in the heap.
+ * The files are deleted by {@link Upload#close()} when the request is over.
+ */
+final class UploadReader {
+
+    /** Text fields are small (model, language, prompt); a bigger one is not a text field. */
+    private static final int MAX_FIELD_BYTES = 256 * 1024;
+
+    /** What a form held. */
+    record Upload(ObjectNode fields, UploadedFiles files) implements AutoCloseable {
+        @Override
+        public void close() {
+            for (UploadedFile f : files.files()) {
+                try {
+                    Files.deleteIfExists(f.path());
+                } catch (IOException ignored) {
+                    // The temp directory is the OS's to clean up.
+                }
+            }
+        }
+    }
+
+    private UploadReader() {}
+
+    static CompletableFuture<Upload> read(HttpRequest req, EventExecutor loop) {
+        MediaType type = req.contentType();
+        if (type == null || !type.is(MediaType.MULTIPART_FORM_DATA)) {
+            req.abort();
+            return CompletableFuture.failedFuture(new GatewayException(GatewayError.badRequest("invalid_content_type",
+                    "This endpoint takes multipart/form-data")));
+        }
+        CompletableFuture<Upload> out = new CompletableFuture<>();
+        ObjectNode fields = JsonNodeFactory.instance.objectNode();
+        List<UploadedFile> files = new ArrayList<>();
+        Multipart.from(req).bodyParts().subscribe(new Subscriber<BodyPart>() {
+            private Subscription subscription;
+
+            @Override
+            public void onSubscribe(Subscription s) {
+                subscription = s;
+                s.request(1);
+            }
+
+            @Override
+            public void onNext(BodyPart part) {
+                String name = part.name();
+                String filename = part.filename();
+                CompletableFuture<Void> done;
+                if (name == null) {
+                    done = part.content().subscribe().thenApply(unused -> null);
+                } else if (filename != null) {
+                    done = spool(part, name, filename);
+                } else {
+                    done = part.aggregate().thenAccept(p -> field(name, p.contentUtf8()));
+                }
+                done.whenComplete((unused, failure) -> {
+                    if (failure != null) {
+                        subscription.cancel();
+                        fail(failure);
+                    } else {
+                        subscription.request(1);
+                    }
+                });
+            }
+
+            private CompletableFuture<Void> spool(BodyPart part, String name, String filename) {
+                Path path;
+                try {
+                    path = Files.createTempFile("budgateway-upload-", ".part");
+                } catch (IOException e) {
+                    part.content().abort();
+                    return CompletableFuture.failedFuture(e);
+                }
+                MediaType partType = part.headers().contentType();
+                return part.writeTo(path).thenRun(() -> {
+                    long size;
+                    try {
+                        size = Files.size(path);
+                    } catch (IOException e) {
+                        size = -1;
+                    }
+                    files.add(new UploadedFile(name, filename, partType == null ? null : partType.toString(), path,
+                            size));
+                }).whenComplete((unused, failure) -> {
+                    if (failure != null) {
+                        try {
+                            Files.deleteIfExists(path);
+                        } catch (IOException ignored) {
+                            // See Upload.close().
+                        }
+                    }
+                });
+            }
+
+            private void field(String name, String value) {
+                if (value.length() > MAX_FIELD_BYTES) {
+                    throw new GatewayException(GatewayError.badRequest("invalid_request_body", "Form field '" + name
+                            + "' is too large for a text field"));
+                }
+                if (name.endsWith("[]")) {
+                    String key = name.substring(0, name.length() - 2);
+                    ArrayNode array = fields.get(key) instanceof ArrayNode a ? a : fields.putArray(key);
+                    array.add(value);
+                } else if ("stream".equals(name)) {
+                    fields.put(name, Boolean.parseBoolean(value.strip()));
+                } else {
+                    fields.put(name, value);
+                }
+            }
+
+            private void fail(Throwable failure) {
+                new Upload(fields, new UploadedFiles(files)).close();
+                out.completeExceptionally(failure);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                fail(t);
+            }
+
+            @Override
+            public void onComplete() {
+                out.complete(new Upload(fields, new UploadedFiles(files)));
+            }
+        }, loop);
+        return out;
+    }
+}
