@@ -12,6 +12,7 @@ import dev.budgateway.plugins.spi.GatewayError;
 import dev.budgateway.plugins.spi.GatewayException;
 import dev.budgateway.plugins.spi.RouteTarget;
 import dev.budgateway.plugins.spi.ServiceKey;
+import dev.budgateway.providers.anthropic.AnthropicType;
 import dev.budgateway.providers.azure.AzureType;
 import dev.budgateway.providers.dummy.DummyType;
 import dev.budgateway.providers.openai.OpenAiCompatibleType;
@@ -42,6 +43,7 @@ public final class ModelCatalog {
 
     private static List<ProviderType> builtInTypes() {
         List<ProviderType> types = new ArrayList<>(OpenAiCompatibleType.ALL);
+        types.add(new AnthropicType());
         types.add(new AzureType());
         types.add(new DummyType());
         return List.copyOf(types);

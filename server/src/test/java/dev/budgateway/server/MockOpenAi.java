@@ -26,7 +26,12 @@ import java.util.function.BiFunction;
 final class MockOpenAi implements AutoCloseable {
 
     /** One request as the upstream saw it. */
-    record Received(String path, String authorization, String contentType, byte[] body) {
+    record Received(String path, String authorization, String contentType, byte[] body,
+            com.linecorp.armeria.common.RequestHeaders headers) {
+        String header(String name) {
+            return headers.get(name);
+        }
+
         JsonNode json() {
             try {
                 return Json.parse(body);
@@ -54,7 +59,7 @@ final class MockOpenAi implements AutoCloseable {
 
     private HttpResponse handle(ServiceRequestContext ctx, AggregatedHttpRequest agg) {
         Received r = new Received(agg.path(), agg.headers().get("authorization"),
-                agg.headers().get("content-type"), agg.content().array());
+                agg.headers().get("content-type"), agg.content().array(), agg.headers());
         received.add(r);
         return handler.apply(ctx, r);
     }
@@ -120,6 +125,15 @@ final class MockOpenAi implements AutoCloseable {
         return "{\"id\":\"chatcmpl-mock\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,\"model\":"
                 + "\"mock-model\",\"choices\":[{\"index\":0,\"delta\":" + delta + ",\"finish_reason\":"
                 + (finish == null ? "null" : quote(finish)) + "}]}";
+    }
+
+    /** Named events ({@code event: name}), each {@code {name, json}}, as separate writes. */
+    HttpResponse namedEvents(ServiceRequestContext ctx, List<String[]> events, long pauseMs) {
+        List<byte[]> writes = new ArrayList<>();
+        for (String[] e : events) {
+            writes.add(("event: " + e[0] + "\ndata: " + e[1] + "\n\n").getBytes(StandardCharsets.UTF_8));
+        }
+        return stream(ctx, writes, pauseMs);
     }
 
     /** The SSE bytes of {@code events}. */

@@ -1,0 +1,238 @@
+package dev.budgateway.providers.anthropic;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.budgateway.plugins.spi.GatewayError;
+import dev.budgateway.plugins.spi.GatewayException;
+import dev.budgateway.plugins.spi.Json;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An OpenAI chat completion request as an Anthropic Messages request: system and developer messages
+ * become {@code system}, tool calls {@code tool_use} blocks, tool messages {@code tool_result} blocks,
+ * images {@code image} blocks (base64 data URLs and plain URLs), {@code stop} becomes
+ * {@code stop_sequences}. Fields Anthropic has no equivalent for are dropped with a debug log.
+ */
+public final class ChatToMessages {
+
+    private static final Logger logger = LoggerFactory.getLogger(ChatToMessages.class);
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    /** Anthropic requires max_tokens; this is what a client that gives none gets. */
+    public static final int DEFAULT_MAX_TOKENS = 4096;
+
+    private static final Set<String> HANDLED = Set.of("model", "messages", "max_tokens", "max_completion_tokens",
+            "temperature", "top_p", "top_k", "stop", "stream", "stream_options", "tools", "tool_choice",
+            "parallel_tool_calls", "user", "metadata", "n");
+
+    private ChatToMessages() {}
+
+    public static ObjectNode translate(ObjectNode chat, String model) {
+        ObjectNode out = NODES.objectNode();
+        out.put("model", model);
+        JsonNode maxTokens = chat.hasNonNull("max_completion_tokens") ? chat.get("max_completion_tokens")
+                : chat.get("max_tokens");
+        out.put("max_tokens", maxTokens != null && maxTokens.canConvertToInt() ? maxTokens.asInt()
+                : DEFAULT_MAX_TOKENS);
+        ArrayNode system = NODES.arrayNode();
+        ArrayNode messages = out.putArray("messages");
+        for (JsonNode m : chat.path("messages")) {
+            String role = m.path("role").asText();
+            switch (role) {
+                case "system", "developer" -> textBlocks(m.get("content"), system);
+                case "user" -> append(messages, "user", contentBlocks(m.get("content")));
+                case "assistant" -> {
+                    ArrayNode blocks = contentBlocks(m.get("content"));
+                    for (JsonNode call : m.path("tool_calls")) {
+                        ObjectNode use = blocks.addObject();
+                        use.put("type", "tool_use");
+                        use.put("id", call.path("id").asText());
+                        use.put("name", call.path("function").path("name").asText());
+                        use.set("input", arguments(call.path("function").path("arguments")));
+                    }
+                    if (!blocks.isEmpty()) {
+                        append(messages, "assistant", blocks);
+                    }
+                }
+                case "tool", "function" -> {
+                    ObjectNode result = NODES.objectNode();
+                    result.put("type", "tool_result");
+                    result.put("tool_use_id", m.path("tool_call_id").asText(m.path("name").asText()));
+                    JsonNode content = m.get("content");
+                    if (content != null && content.isArray()) {
+                        result.set("content", contentBlocks(content));
+                    } else {
+                        result.put("content", content == null || content.isNull() ? "" : content.asText());
+                    }
+                    append(messages, "user", NODES.arrayNode().add(result));
+                }
+                default -> throw new GatewayException(GatewayError.badRequest("invalid_messages",
+                        "Unsupported message role '" + role + "'"));
+            }
+        }
+        if (!system.isEmpty()) {
+            out.set("system", system);
+        }
+        copy(chat, out, "temperature");
+        copy(chat, out, "top_p");
+        copy(chat, out, "top_k");
+        JsonNode stop = chat.get("stop");
+        if (stop != null && !stop.isNull()) {
+            ArrayNode seqs = out.putArray("stop_sequences");
+            if (stop.isArray()) {
+                stop.forEach(s -> seqs.add(s.asText()));
+            } else {
+                seqs.add(stop.asText());
+            }
+        }
+        if (chat.path("stream").asBoolean(false)) {
+            out.put("stream", true);
+        }
+        JsonNode tools = chat.get("tools");
+        if (tools != null && tools.isArray() && !tools.isEmpty()) {
+            ArrayNode outTools = out.putArray("tools");
+            for (JsonNode t : tools) {
+                JsonNode fn = t.path("function");
+                ObjectNode tool = outTools.addObject();
+                tool.put("name", fn.path("name").asText());
+                if (fn.hasNonNull("description")) {
+                    tool.put("description", fn.get("description").asText());
+                }
+                tool.set("input_schema", fn.hasNonNull("parameters") ? fn.get("parameters")
+                        : NODES.objectNode().put("type", "object"));
+            }
+            ObjectNode choice = toolChoice(chat.get("tool_choice"));
+            if (chat.has("parallel_tool_calls") && !chat.get("parallel_tool_calls").asBoolean(true)) {
+                if (choice == null) {
+                    choice = NODES.objectNode().put("type", "auto");
+                }
+                choice.put("disable_parallel_tool_use", true);
+            }
+            if (choice != null) {
+                out.set("tool_choice", choice);
+            }
+        }
+        String user = chat.path("user").asText(null);
+        if (user != null) {
+            out.putObject("metadata").put("user_id", user);
+        }
+        if (logger.isDebugEnabled()) {
+            chat.fieldNames().forEachRemaining(f -> {
+                if (!HANDLED.contains(f)) {
+                    logger.debug("Dropped request field '{}': the Anthropic API has no equivalent", f);
+                }
+            });
+        }
+        return out;
+    }
+
+    private static ObjectNode toolChoice(JsonNode choice) {
+        if (choice == null || choice.isNull()) {
+            return null;
+        }
+        if (choice.isTextual()) {
+            return switch (choice.asText()) {
+                case "none" -> NODES.objectNode().put("type", "none");
+                case "required" -> NODES.objectNode().put("type", "any");
+                default -> NODES.objectNode().put("type", "auto");
+            };
+        }
+        String name = choice.path("function").path("name").asText(null);
+        return name == null ? null : NODES.objectNode().put("type", "tool").put("name", name);
+    }
+
+    /** Tool call arguments are a JSON string in OpenAI's API and an object in Anthropic's. */
+    private static JsonNode arguments(JsonNode arguments) {
+        if (arguments.isObject()) {
+            return arguments;
+        }
+        String text = arguments.asText("");
+        if (text.isBlank()) {
+            return NODES.objectNode();
+        }
+        try {
+            JsonNode parsed = Json.parse(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            if (parsed.isObject()) {
+                return parsed;
+            }
+        } catch (java.io.IOException e) {
+            // Reported below.
+        }
+        throw new GatewayException(GatewayError.badRequest("invalid_tool_arguments",
+                "Tool call arguments must be a JSON object"));
+    }
+
+    /** Anthropic wants user and assistant turns to alternate: consecutive turns of one role are merged. */
+    private static void append(ArrayNode messages, String role, ArrayNode blocks) {
+        JsonNode last = messages.isEmpty() ? null : messages.get(messages.size() - 1);
+        if (last != null && role.equals(last.path("role").asText())) {
+            ((ArrayNode) last.get("content")).addAll(blocks);
+            return;
+        }
+        ObjectNode m = messages.addObject();
+        m.put("role", role);
+        m.set("content", blocks);
+    }
+
+    private static void textBlocks(JsonNode content, ArrayNode into) {
+        for (JsonNode block : contentBlocks(content)) {
+            if ("text".equals(block.path("type").asText())) {
+                into.add(block);
+            }
+        }
+    }
+
+    static ArrayNode contentBlocks(JsonNode content) {
+        ArrayNode blocks = NODES.arrayNode();
+        if (content == null || content.isNull()) {
+            return blocks;
+        }
+        if (content.isTextual()) {
+            if (!content.asText().isEmpty()) {
+                blocks.addObject().put("type", "text").put("text", content.asText());
+            }
+            return blocks;
+        }
+        for (JsonNode part : content) {
+            switch (part.path("type").asText()) {
+                case "text" -> blocks.addObject().put("type", "text").put("text", part.path("text").asText());
+                case "image_url" -> blocks.add(image(part.path("image_url").path("url").asText(
+                        part.path("image_url").asText())));
+                default -> throw new GatewayException(GatewayError.badRequest("unsupported_content",
+                        "Content part type '" + part.path("type").asText() + "' is not supported by this model"));
+            }
+        }
+        return blocks;
+    }
+
+    private static ObjectNode image(String url) {
+        ObjectNode block = NODES.objectNode().put("type", "image");
+        ObjectNode source = block.putObject("source");
+        if (url.startsWith("data:")) {
+            int comma = url.indexOf(',');
+            String meta = comma < 0 ? "" : url.substring(5, comma);
+            if (comma < 0 || !meta.endsWith(";base64")) {
+                throw new GatewayException(GatewayError.badRequest("invalid_image_url",
+                        "Image data URLs must be base64: data:<media type>;base64,<data>"));
+            }
+            source.put("type", "base64");
+            source.put("media_type", meta.substring(0, meta.length() - ";base64".length()));
+            source.put("data", url.substring(comma + 1));
+        } else {
+            source.put("type", "url");
+            source.put("url", url);
+        }
+        return block;
+    }
+
+    private static void copy(JsonNode from, ObjectNode to, String field) {
+        JsonNode v = from.get(field);
+        if (v != null && !v.isNull()) {
+            to.set(field, v);
+        }
+    }
+}
