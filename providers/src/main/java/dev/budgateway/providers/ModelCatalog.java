@@ -15,6 +15,7 @@ import dev.budgateway.plugins.spi.ServiceKey;
 import dev.budgateway.providers.anthropic.AnthropicType;
 import dev.budgateway.providers.azure.AzureType;
 import dev.budgateway.providers.dummy.DummyType;
+import dev.budgateway.providers.gemini.GeminiType;
 import dev.budgateway.providers.openai.OpenAiCompatibleType;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -45,6 +46,8 @@ public final class ModelCatalog {
         List<ProviderType> types = new ArrayList<>(OpenAiCompatibleType.ALL);
         types.add(new AnthropicType());
         types.add(new AzureType());
+        types.add(new GeminiType("google_ai_studio_gemini"));
+        types.add(new GeminiType("gemini"));
         types.add(new DummyType());
         return List.copyOf(types);
     }

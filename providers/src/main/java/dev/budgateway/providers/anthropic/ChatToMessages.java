@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.budgateway.plugins.spi.GatewayError;
 import dev.budgateway.plugins.spi.GatewayException;
-import dev.budgateway.plugins.spi.Json;
+import dev.budgateway.providers.translate.ChatFields;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,7 +44,7 @@ public final class ChatToMessages {
             String role = m.path("role").asText();
             switch (role) {
                 case "system", "developer" -> textBlocks(m.get("content"), system);
-                case "user" -> append(messages, "user", contentBlocks(m.get("content")));
+                case "user" -> ChatFields.appendTurn(messages, "user", "content", contentBlocks(m.get("content")));
                 case "assistant" -> {
                     ArrayNode blocks = contentBlocks(m.get("content"));
                     for (JsonNode call : m.path("tool_calls")) {
@@ -52,10 +52,10 @@ public final class ChatToMessages {
                         use.put("type", "tool_use");
                         use.put("id", call.path("id").asText());
                         use.put("name", call.path("function").path("name").asText());
-                        use.set("input", arguments(call.path("function").path("arguments")));
+                        use.set("input", ChatFields.arguments(call.path("function").path("arguments")));
                     }
                     if (!blocks.isEmpty()) {
-                        append(messages, "assistant", blocks);
+                        ChatFields.appendTurn(messages, "assistant", "content", blocks);
                     }
                 }
                 case "tool", "function" -> {
@@ -68,7 +68,7 @@ public final class ChatToMessages {
                     } else {
                         result.put("content", content == null || content.isNull() ? "" : content.asText());
                     }
-                    append(messages, "user", NODES.arrayNode().add(result));
+                    ChatFields.appendTurn(messages, "user", "content", NODES.arrayNode().add(result));
                 }
                 default -> throw new GatewayException(GatewayError.badRequest("invalid_messages",
                         "Unsupported message role '" + role + "'"));
@@ -80,14 +80,9 @@ public final class ChatToMessages {
         copy(chat, out, "temperature");
         copy(chat, out, "top_p");
         copy(chat, out, "top_k");
-        JsonNode stop = chat.get("stop");
-        if (stop != null && !stop.isNull()) {
-            ArrayNode seqs = out.putArray("stop_sequences");
-            if (stop.isArray()) {
-                stop.forEach(s -> seqs.add(s.asText()));
-            } else {
-                seqs.add(stop.asText());
-            }
+        ArrayNode stop = ChatFields.stopSequences(chat.get("stop"));
+        if (stop != null) {
+            out.set("stop_sequences", stop);
         }
         if (chat.path("stream").asBoolean(false)) {
             out.put("stream", true);
@@ -145,39 +140,6 @@ public final class ChatToMessages {
         return name == null ? null : NODES.objectNode().put("type", "tool").put("name", name);
     }
 
-    /** Tool call arguments are a JSON string in OpenAI's API and an object in Anthropic's. */
-    private static JsonNode arguments(JsonNode arguments) {
-        if (arguments.isObject()) {
-            return arguments;
-        }
-        String text = arguments.asText("");
-        if (text.isBlank()) {
-            return NODES.objectNode();
-        }
-        try {
-            JsonNode parsed = Json.parse(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            if (parsed.isObject()) {
-                return parsed;
-            }
-        } catch (java.io.IOException e) {
-            // Reported below.
-        }
-        throw new GatewayException(GatewayError.badRequest("invalid_tool_arguments",
-                "Tool call arguments must be a JSON object"));
-    }
-
-    /** Anthropic wants user and assistant turns to alternate: consecutive turns of one role are merged. */
-    private static void append(ArrayNode messages, String role, ArrayNode blocks) {
-        JsonNode last = messages.isEmpty() ? null : messages.get(messages.size() - 1);
-        if (last != null && role.equals(last.path("role").asText())) {
-            ((ArrayNode) last.get("content")).addAll(blocks);
-            return;
-        }
-        ObjectNode m = messages.addObject();
-        m.put("role", role);
-        m.set("content", blocks);
-    }
-
     private static void textBlocks(JsonNode content, ArrayNode into) {
         for (JsonNode block : contentBlocks(content)) {
             if ("text".equals(block.path("type").asText())) {
@@ -200,8 +162,7 @@ public final class ChatToMessages {
         for (JsonNode part : content) {
             switch (part.path("type").asText()) {
                 case "text" -> blocks.addObject().put("type", "text").put("text", part.path("text").asText());
-                case "image_url" -> blocks.add(image(part.path("image_url").path("url").asText(
-                        part.path("image_url").asText())));
+                case "image_url" -> blocks.add(image(ChatFields.imageUrl(part)));
                 default -> throw new GatewayException(GatewayError.badRequest("unsupported_content",
                         "Content part type '" + part.path("type").asText() + "' is not supported by this model"));
             }
@@ -212,16 +173,11 @@ public final class ChatToMessages {
     private static ObjectNode image(String url) {
         ObjectNode block = NODES.objectNode().put("type", "image");
         ObjectNode source = block.putObject("source");
-        if (url.startsWith("data:")) {
-            int comma = url.indexOf(',');
-            String meta = comma < 0 ? "" : url.substring(5, comma);
-            if (comma < 0 || !meta.endsWith(";base64")) {
-                throw new GatewayException(GatewayError.badRequest("invalid_image_url",
-                        "Image data URLs must be base64: data:<media type>;base64,<data>"));
-            }
+        ChatFields.DataUrl data = ChatFields.dataUrl(url);
+        if (data != null) {
             source.put("type", "base64");
-            source.put("media_type", meta.substring(0, meta.length() - ";base64".length()));
-            source.put("data", url.substring(comma + 1));
+            source.put("media_type", data.mediaType());
+            source.put("data", data.data());
         } else {
             source.put("type", "url");
             source.put("url", url);
