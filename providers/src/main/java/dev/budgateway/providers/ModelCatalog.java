@@ -14,6 +14,7 @@ import dev.budgateway.plugins.spi.RouteTarget;
 import dev.budgateway.plugins.spi.ServiceKey;
 import dev.budgateway.providers.anthropic.AnthropicType;
 import dev.budgateway.providers.azure.AzureType;
+import dev.budgateway.providers.bedrock.BedrockType;
 import dev.budgateway.providers.dummy.DummyType;
 import dev.budgateway.providers.gemini.GeminiType;
 import dev.budgateway.providers.openai.OpenAiCompatibleType;
@@ -46,6 +47,7 @@ public final class ModelCatalog {
         List<ProviderType> types = new ArrayList<>(OpenAiCompatibleType.ALL);
         types.add(new AnthropicType());
         types.add(new AzureType());
+        types.add(new BedrockType());
         types.add(new GeminiType("google_ai_studio_gemini"));
         types.add(new GeminiType("gemini"));
         types.add(new DummyType());
@@ -125,7 +127,7 @@ public final class ModelCatalog {
         }
         ApiKeyLocation location = pc.apiKeyLocation() != null ? pc.apiKeyLocation() : type.defaultKeyLocation();
         String key = ApiKeys.resolve(location, pc.path() + ".api_key_location", env, problems);
-        Provider provider = type.create(pc, key, upstream, problems);
+        Provider provider = type.create(pc, key, upstream, env, problems);
         return problems.size() == before ? provider : null;
     }
 

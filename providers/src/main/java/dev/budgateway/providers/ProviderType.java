@@ -6,6 +6,7 @@ import dev.budgateway.plugins.spi.ApiEndpoint;
 import dev.budgateway.plugins.spi.ConfigProblem;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 
 /** A value of {@code type} in a provider table: validates the table and creates the provider. */
 public interface ProviderType {
@@ -20,8 +21,10 @@ public interface ProviderType {
      * Creates the provider, or adds to {@code problems} (with key paths) and returns {@code null}.
      *
      * @param apiKey the resolved key, or {@code null} for none
+     * @param env the environment, for types that read more than a key from it (AWS credentials)
      */
-    Provider create(ProviderConfig config, String apiKey, UpstreamClient upstream, List<ConfigProblem> problems);
+    Provider create(ProviderConfig config, String apiKey, UpstreamClient upstream, Function<String, String> env,
+            List<ConfigProblem> problems);
 
     /** Where the key is when the config does not say ({@code api_key_location}). */
     default ApiKeyLocation defaultKeyLocation() {

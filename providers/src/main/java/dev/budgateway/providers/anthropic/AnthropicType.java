@@ -14,6 +14,7 @@ import java.net.URI;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /** The {@code anthropic} type: Claude models over the Messages API. */
 public final class AnthropicType implements ProviderType {
@@ -36,7 +37,8 @@ public final class AnthropicType implements ProviderType {
     }
 
     @Override
-    public Provider create(ProviderConfig config, String apiKey, UpstreamClient upstream, List<ConfigProblem> problems) {
+    public Provider create(ProviderConfig config, String apiKey, UpstreamClient upstream, Function<String, String> env,
+            List<ConfigProblem> problems) {
         if (config.modelName() == null) {
             problems.add(new ConfigProblem(config.path() + ".model_name", "missing required key for type \"anthropic\""));
             return null;

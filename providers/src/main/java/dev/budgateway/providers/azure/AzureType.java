@@ -17,6 +17,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Azure OpenAI: OpenAI's protocol at {@code {endpoint}/openai/deployments/{deployment_id}/...?api-version=},
@@ -46,7 +47,8 @@ public final class AzureType implements ProviderType {
     }
 
     @Override
-    public Provider create(ProviderConfig config, String apiKey, UpstreamClient upstream, List<ConfigProblem> problems) {
+    public Provider create(ProviderConfig config, String apiKey, UpstreamClient upstream, Function<String, String> env,
+            List<ConfigProblem> problems) {
         String endpoint = config.option("endpoint");
         if (endpoint == null) {
             endpoint = config.apiBase();

@@ -11,6 +11,7 @@ import dev.budgateway.providers.UpstreamClient;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /** The {@code dummy} type: answers inside the gateway; see {@link DummyProvider} for its model names. */
 public final class DummyType implements ProviderType {
@@ -26,7 +27,8 @@ public final class DummyType implements ProviderType {
     }
 
     @Override
-    public Provider create(ProviderConfig config, String apiKey, UpstreamClient upstream, List<ConfigProblem> problems) {
+    public Provider create(ProviderConfig config, String apiKey, UpstreamClient upstream, Function<String, String> env,
+            List<ConfigProblem> problems) {
         return new DummyProvider(config.name(), config.modelName());
     }
 

@@ -14,6 +14,7 @@ import java.net.URI;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /** Gemini on Google AI Studio, as {@code google_ai_studio_gemini} (TensorZero's name) or {@code gemini}. */
 public record GeminiType(String name) implements ProviderType {
@@ -31,7 +32,8 @@ public record GeminiType(String name) implements ProviderType {
     }
 
     @Override
-    public Provider create(ProviderConfig config, String apiKey, UpstreamClient upstream, List<ConfigProblem> problems) {
+    public Provider create(ProviderConfig config, String apiKey, UpstreamClient upstream, Function<String, String> env,
+            List<ConfigProblem> problems) {
         if (config.modelName() == null) {
             problems.add(new ConfigProblem(config.path() + ".model_name", "missing required key for type \"" + name
                     + "\""));

@@ -14,6 +14,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * A provider type that speaks OpenAI's API, with its default {@code api_base} and key location.
@@ -60,7 +61,8 @@ public record OpenAiCompatibleType(String name, String defaultApiBase, ApiKeyLoc
     }
 
     @Override
-    public Provider create(ProviderConfig config, String apiKey, UpstreamClient upstream, List<ConfigProblem> problems) {
+    public Provider create(ProviderConfig config, String apiKey, UpstreamClient upstream, Function<String, String> env,
+            List<ConfigProblem> problems) {
         if (config.modelName() == null) {
             problems.add(new ConfigProblem(config.path() + ".model_name", "missing required key for type \"" + name
                     + "\""));

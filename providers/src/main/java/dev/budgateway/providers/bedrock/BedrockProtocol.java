@@ -1,0 +1,143 @@
+package dev.budgateway.providers.bedrock;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.linecorp.armeria.common.HttpData;
+import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.common.HttpRequest;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.RequestHeaders;
+import com.linecorp.armeria.common.RequestHeadersBuilder;
+import dev.budgateway.config.ProviderConfig;
+import dev.budgateway.plugins.spi.ApiEndpoint;
+import dev.budgateway.plugins.spi.Chunk;
+import dev.budgateway.plugins.spi.GatewayError;
+import dev.budgateway.plugins.spi.GatewayException;
+import dev.budgateway.plugins.spi.Json;
+import dev.budgateway.plugins.spi.Response;
+import dev.budgateway.providers.ProviderCall;
+import dev.budgateway.providers.RequestBodies;
+import dev.budgateway.providers.UpstreamErrors;
+import dev.budgateway.providers.http.EventDecoder;
+import dev.budgateway.providers.http.StreamTranslator;
+import dev.budgateway.providers.http.UpstreamProtocol;
+import dev.budgateway.providers.sse.SseEvent;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.ZonedDateTime;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Bedrock's Converse API: {@code POST /model/{modelId}/converse} and {@code /converse-stream} (binary
+ * event stream), each request signed with SigV4 for service {@code bedrock}.
+ */
+final class BedrockProtocol implements UpstreamProtocol {
+
+    private final String name;
+    private final String modelId;
+    private final String authority;
+    private final SigV4Signer signer;
+    private final SigV4Signer.Credentials credentials;
+    private final ProviderConfig config;
+    private final Clock clock;
+    private final String unaryPath;
+    private final String streamPath;
+
+    BedrockProtocol(ProviderConfig config, String modelId, String authority, String basePath, String region,
+            SigV4Signer.Credentials credentials, Clock clock) {
+        this.name = config.name();
+        this.modelId = modelId;
+        this.authority = authority;
+        this.signer = new SigV4Signer(region, "bedrock");
+        this.credentials = credentials;
+        this.config = config;
+        this.clock = clock;
+        // AWS signs the path as it is on the wire, encoded once more. The HTTP client sends ':' unencoded
+        // (anthropic.claude-3-haiku-20240307-v1:0), so the path is built that way to sign what is sent; '/' in
+        // an inference profile ARN stays %2F.
+        String model = basePath + "/model/" + SigV4Signer.encode(modelId).replace("%3A", ":");
+        this.unaryPath = model + "/converse";
+        this.streamPath = model + "/converse-stream";
+    }
+
+    @Override
+    public Mode mode(ProviderCall call) {
+        return call.stream() ? Mode.EVENTS : Mode.UNARY;
+    }
+
+    @Override
+    public HttpRequest request(ProviderCall call) {
+        if (call.endpoint() != ApiEndpoint.CHAT) {
+            throw new GatewayException(GatewayError.badRequest("unsupported_endpoint", "Provider '" + name
+                    + "' (aws_bedrock) serves chat completions only"));
+        }
+        ObjectNode body = ChatToConverse.translate(call.body());
+        if (config.extraBody() != null) {
+            body = RequestBodies.forUpstream(body, null, config.extraBody());
+        }
+        byte[] payload = Json.bytes(body);
+        String path = (call.stream() ? streamPath : unaryPath);
+        ZonedDateTime now = ZonedDateTime.now(clock);
+        String amzDate = SigV4Signer.AMZ_DATE.format(now);
+        Map<String, String> signed = new LinkedHashMap<>();
+        signed.put("host", authority);
+        signed.put("content-type", "application/json");
+        signed.put("x-amz-date", amzDate);
+        if (credentials.sessionToken() != null) {
+            signed.put("x-amz-security-token", credentials.sessionToken());
+        }
+        String authorization = signer.authorization("POST", SigV4Signer.canonicalUri(path), "", signed,
+                SigV4Signer.sha256Hex(payload), credentials, now);
+        RequestHeadersBuilder headers = RequestHeaders.builder(HttpMethod.POST, path)
+                .authority(authority)
+                .contentType(MediaType.JSON)
+                .add("x-amz-date", amzDate)
+                .add("authorization", authorization);
+        if (credentials.sessionToken() != null) {
+            headers.add("x-amz-security-token", credentials.sessionToken());
+        }
+        if (call.stream()) {
+            headers.add("accept", "application/vnd.amazon.eventstream");
+        }
+        return HttpRequest.of(headers.build(), HttpData.wrap(payload));
+    }
+
+    @Override
+    public Response unary(ProviderCall call, int status, String contentType, byte[] body) {
+        try {
+            return Response.unary(status, Chunk.unary(ConverseToChat.translate(Json.parse(body), modelId, null)));
+        } catch (IOException e) {
+            throw new GatewayException(new GatewayError(502, "upstream_error", "upstream_invalid_response",
+                    "Provider '" + name + "' sent a response that is not JSON"));
+        }
+    }
+
+    @Override
+    public EventDecoder decoder(Consumer<SseEvent> sink) {
+        return new EventStreamDecoder(sink);
+    }
+
+    @Override
+    public StreamTranslator streamTranslator(ProviderCall call) {
+        return new ConverseStreamToChat(name, modelId, null);
+    }
+
+    @Override
+    public GatewayError error(int status, byte[] body, String retryAfter) {
+        GatewayError e = UpstreamErrors.fromStatus(name, status, body, retryAfter, credentials.secretAccessKey());
+        if (status >= 500) {
+            return e;
+        }
+        // AWS says what went wrong in a header-less body {"message": "..."}; the status names the kind.
+        String code = switch (status) {
+            case 400 -> "validation_exception";
+            case 403 -> "access_denied_exception";
+            case 404 -> "resource_not_found_exception";
+            case 429 -> "throttling_exception";
+            default -> e.code();
+        };
+        return new GatewayError(e.status(), e.type(), code, e.message(), e.headers());
+    }
+}
