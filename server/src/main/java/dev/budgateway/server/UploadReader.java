@@ -30,6 +30,8 @@ final class UploadReader {
 
     /** Text fields are small (model, language, prompt); a bigger one is not a text field. */
     private static final int MAX_FIELD_BYTES = 256 * 1024;
+    /** The form fields that carry files in OpenAI's API. */
+    private static final java.util.Set<String> FILE_FIELDS = java.util.Set.of("file", "image", "image[]", "mask");
 
     /** What a form held. */
     record Upload(ObjectNode fields, UploadedFiles files) implements AutoCloseable {
@@ -73,7 +75,7 @@ final class UploadReader {
                 CompletableFuture<Void> done;
                 if (name == null) {
                     done = part.content().subscribe().thenApply(unused -> null);
-                } else if (filename != null) {
+                } else if (isFile(part, name, filename)) {
                     done = spool(part, name, filename);
                 } else {
                     done = part.aggregate().thenAccept(p -> field(name, p.contentUtf8()));
@@ -86,6 +88,18 @@ final class UploadReader {
                         subscription.request(1);
                     }
                 });
+            }
+
+            /**
+             * Clients do not always name the file (the OpenAI SDKs send bytes without one), so the fields
+             * OpenAI defines as files, and parts that are not text, are files too.
+             */
+            private boolean isFile(BodyPart part, String name, String filename) {
+                if (filename != null || FILE_FIELDS.contains(name)) {
+                    return true;
+                }
+                MediaType type = part.headers().contentType();
+                return type != null && !type.is(MediaType.ANY_TEXT_TYPE);
             }
 
             private CompletableFuture<Void> spool(BodyPart part, String name, String filename) {
