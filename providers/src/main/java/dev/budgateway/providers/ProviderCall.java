@@ -16,6 +16,8 @@ import java.util.concurrent.ScheduledExecutorService;
  * @param timeouts the provider's timeouts for this one attempt
  * @param cancelled completes when the client has gone away: the provider drops the upstream call
  * @param files the uploaded files of a multipart request (whose text fields are {@code body}), or {@code null}
+ * @param anthropicBody the client's own Anthropic Messages body, when it came in on {@code /v1/messages}
+ *     and no filter changed it; an Anthropic provider sends it as it is. Otherwise {@code null}.
  */
 public record ProviderCall(
         ApiEndpoint endpoint,
@@ -24,4 +26,5 @@ public record ProviderCall(
         ScheduledExecutorService eventLoop,
         Timeouts timeouts,
         CompletionStage<Void> cancelled,
-        UploadedFiles files) {}
+        UploadedFiles files,
+        ObjectNode anthropicBody) {}

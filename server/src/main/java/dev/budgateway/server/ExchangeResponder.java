@@ -9,7 +9,6 @@ import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.common.ResponseHeadersBuilder;
 import dev.budgateway.plugins.runtime.DefaultExchange;
 import dev.budgateway.plugins.runtime.ResponsePipeline;
-import dev.budgateway.plugins.spi.ApiEndpoint;
 import dev.budgateway.plugins.spi.Chunk;
 import dev.budgateway.plugins.spi.ChunkStream;
 import dev.budgateway.plugins.spi.ChunkSubscriber;
@@ -38,7 +37,7 @@ final class ExchangeResponder implements ResponsePipeline.Sink, ChunkSubscriber 
     private static final Logger logger = LoggerFactory.getLogger(ExchangeResponder.class);
 
     private final DefaultExchange exchange;
-    private final boolean clientWantsUsage;
+    private final ClientProtocol protocol;
     private final Consumer<Completion> onComplete;
 
     private ResponsePipeline pipeline;
@@ -53,11 +52,11 @@ final class ExchangeResponder implements ResponsePipeline.Sink, ChunkSubscriber 
     private Usage usage;
     private long firstChunkNanos = -1;
 
-    ExchangeResponder(DefaultExchange exchange, boolean clientWantsUsage, Consumer<Completion> onComplete,
+    ExchangeResponder(DefaultExchange exchange, ClientProtocol protocol, Consumer<Completion> onComplete,
             CompletableFuture<HttpResponse> result) {
         this.exchange = exchange;
         this.result = result;
-        this.clientWantsUsage = clientWantsUsage;
+        this.protocol = protocol;
         this.onComplete = onComplete;
     }
 
@@ -71,7 +70,7 @@ final class ExchangeResponder implements ResponsePipeline.Sink, ChunkSubscriber 
         } else {
             complete(error.status(), error, false);
         }
-        result.complete(ErrorResponses.of(error, exchange.get(Keys.REQUEST_ID)).toHttpResponse());
+        result.complete(protocol.errorResponse(error, exchange.get(Keys.REQUEST_ID)).toHttpResponse());
     }
 
     void respond(Response response) {
@@ -121,14 +120,14 @@ final class ExchangeResponder implements ResponsePipeline.Sink, ChunkSubscriber 
         done = true;
         if (writer != null) {
             sendHead();
-            if (head.rawContentType() == null && endsWithDone()) {
-                writer.write(SseFrames.DONE);
+            if (head.rawContentType() == null) {
+                protocol.end(writer::write);
             }
             writer.close();
         } else {
             ResponseHeadersBuilder headers = headers(head.status()).contentType(MediaType.JSON_UTF_8);
             result.complete(HttpResponse.of(headers.build(), HttpData.wrap(unaryBody == null ? new byte[0]
-                    : unaryBody)));
+                    : protocol.unary(unaryBody))));
         }
         complete(head.status(), null, false);
     }
@@ -158,11 +157,10 @@ final class ExchangeResponder implements ResponsePipeline.Sink, ChunkSubscriber 
             writer.tryWrite(HttpData.wrap(chunk.data()));
             return;
         }
-        if (!clientWantsUsage && chunk.isUsageOnly()) {
-            return;
-        }
-        sendHead();
-        writer.tryWrite(SseFrames.event(chunk.eventName(), chunk.data()));
+        protocol.event(chunk, frame -> {
+            sendHead();
+            writer.tryWrite(frame);
+        });
     }
 
     @Override
@@ -177,17 +175,14 @@ final class ExchangeResponder implements ResponsePipeline.Sink, ChunkSubscriber 
 
     private void fail(GatewayError error) {
         if (writer == null) {
-            result.complete(ErrorResponses.of(error, exchange.get(Keys.REQUEST_ID)).toHttpResponse());
+            result.complete(protocol.errorResponse(error, exchange.get(Keys.REQUEST_ID)).toHttpResponse());
         } else if (!headSent) {
             headSent = true;
-            writer.close(ErrorResponses.of(error, exchange.get(Keys.REQUEST_ID)));
+            writer.close(protocol.errorResponse(error, exchange.get(Keys.REQUEST_ID)));
         } else {
             // Content has reached the client: end the stream with an explicit error, never a silent clean end.
             if (head.rawContentType() == null) {
-                writer.tryWrite(SseFrames.error(error));
-                if (endsWithDone()) {
-                    writer.tryWrite(SseFrames.DONE);
-                }
+                protocol.error(error, writer::tryWrite);
                 writer.close();
             } else {
                 // A raw body has no way to say so in band: cut it, so the client sees it is incomplete.
@@ -220,11 +215,6 @@ final class ExchangeResponder implements ResponsePipeline.Sink, ChunkSubscriber 
                 .set("cache-control", "no-cache")
                 .set("x-accel-buffering", "no")
                 .build());
-    }
-
-    /** OpenAI ends chat and completion streams with {@code [DONE]}; the Responses API and others do not. */
-    private boolean endsWithDone() {
-        return exchange.endpoint() == ApiEndpoint.CHAT || exchange.endpoint() == ApiEndpoint.COMPLETIONS;
     }
 
     private ResponseHeadersBuilder headers(int status) {

@@ -91,6 +91,8 @@ public final class Gateway implements AutoCloseable {
                 long limit = endpoint.isMultipart() ? config.gateway().maxUploadBytes() : config.gateway().maxBodyBytes();
                 sb.route().post(prefix + endpoint.path()).maxRequestLength(limit).build(service);
             }
+            sb.route().post(prefix + "/messages").maxRequestLength(config.gateway().maxBodyBytes())
+                    .build(InferenceService.anthropicMessages(runner, assembly.catalog(), metrics));
             sb.route().get(prefix + "/models").build(admin.models());
             sb.route().get(prefix + "/models/{model}").build(admin.model());
         }

@@ -1,6 +1,5 @@
 package dev.budgateway.server;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.linecorp.armeria.common.ContentTooLargeException;
 import com.linecorp.armeria.common.HttpRequest;
@@ -22,6 +21,8 @@ import dev.budgateway.plugins.spi.UploadedFiles;
 import dev.budgateway.providers.CatalogModel;
 import dev.budgateway.providers.EventLoops;
 import dev.budgateway.providers.ModelCatalog;
+import dev.budgateway.providers.anthropic.InboundMessages;
+import dev.budgateway.providers.anthropic.MessagesToChat;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
@@ -33,12 +34,25 @@ import java.util.stream.Collectors;
 final class InferenceService implements HttpService {
 
     private final ApiEndpoint endpoint;
+    /** Whether requests come in as Anthropic Messages ({@code /v1/messages}) and answers go out as such. */
+    private final boolean anthropic;
     private final ChainRunner runner;
     private final Set<String> configuredModels;
     private final RequestMetrics metrics;
 
     InferenceService(ApiEndpoint endpoint, ChainRunner runner, ModelCatalog catalog, RequestMetrics metrics) {
+        this(endpoint, false, runner, catalog, metrics);
+    }
+
+    /** {@code POST /v1/messages}: Anthropic's Messages API, served as chat completions by any provider. */
+    static InferenceService anthropicMessages(ChainRunner runner, ModelCatalog catalog, RequestMetrics metrics) {
+        return new InferenceService(ApiEndpoint.CHAT, true, runner, catalog, metrics);
+    }
+
+    private InferenceService(ApiEndpoint endpoint, boolean anthropic, ChainRunner runner, ModelCatalog catalog,
+            RequestMetrics metrics) {
         this.endpoint = endpoint;
+        this.anthropic = anthropic;
         this.runner = runner;
         this.configuredModels = catalog.configured().stream().map(CatalogModel::name).collect(Collectors.toSet());
         this.metrics = metrics;
@@ -73,7 +87,7 @@ final class InferenceService implements HttpService {
                             rejected(ctx, e, start, result);
                             return;
                         }
-                        handle(ctx, req, body, upload.files(), start, result);
+                        handle(ctx, req, body, upload.files(), null, start, result);
                     }));
             return HttpResponse.of(result);
         }
@@ -84,13 +98,20 @@ final class InferenceService implements HttpService {
             }
             EventLoops.run(ctx.eventLoop(), () -> {
                 ObjectNode body;
+                InboundMessages inbound = null;
                 try {
-                    body = RequestParser.parse(endpoint, agg.content().array());
+                    if (anthropic) {
+                        ObjectNode original = RequestParser.parseObject(agg.content().array());
+                        body = MessagesToChat.translate(original);
+                        inbound = new InboundMessages(original, body.deepCopy());
+                    } else {
+                        body = RequestParser.parse(endpoint, agg.content().array());
+                    }
                 } catch (GatewayException e) {
                     rejected(ctx, e, start, result);
                     return;
                 }
-                handle(ctx, req, body, null, start, result);
+                handle(ctx, req, body, null, inbound, start, result);
             });
         });
         return HttpResponse.of(result);
@@ -108,7 +129,16 @@ final class InferenceService implements HttpService {
         }
         record(null, false, new Completion(error.status(), null, error, false, 0, null, System.nanoTime() - start,
                 -1));
-        result.complete(ErrorResponses.of(error, ctx.id().text()).toHttpResponse());
+        result.complete(protocol(null).errorResponse(error, ctx.id().text()).toHttpResponse());
+    }
+
+    /** How the client is answered; {@code body} is {@code null} for a request that could not be read. */
+    private ClientProtocol protocol(ObjectNode body) {
+        if (anthropic) {
+            return new AnthropicClientProtocol(body == null ? "" : body.path("model").asText());
+        }
+        boolean includeUsage = body != null && body.path("stream_options").path("include_usage").asBoolean(false);
+        return new OpenAiClientProtocol(endpoint, includeUsage);
     }
 
     private static boolean tooLarge(Throwable t) {
@@ -120,8 +150,8 @@ final class InferenceService implements HttpService {
         return false;
     }
 
-    private void handle(ServiceRequestContext ctx, HttpRequest req, ObjectNode body, UploadedFiles files, long start,
-            CompletableFuture<HttpResponse> result) {
+    private void handle(ServiceRequestContext ctx, HttpRequest req, ObjectNode body, UploadedFiles files,
+            InboundMessages inbound, long start, CompletableFuture<HttpResponse> result) {
         String requestId = ctx.id().text();
         boolean stream = body.path("stream").asBoolean(false) && endpoint.canStream();
         DefaultExchange exchange = new DefaultExchange(endpoint, req.method().name(), req.path(),
@@ -132,9 +162,11 @@ final class InferenceService implements HttpService {
         if (files != null) {
             exchange.put(Keys.UPLOADED_FILES, files);
         }
+        if (inbound != null) {
+            exchange.put(InboundMessages.KEY, inbound);
+        }
         ctx.whenRequestCancelling().thenRun(() -> EventLoops.run(exchange.eventLoop(), exchange::cancel));
-        JsonNode includeUsage = body.path("stream_options").path("include_usage");
-        ExchangeResponder responder = new ExchangeResponder(exchange, includeUsage.asBoolean(false),
+        ExchangeResponder responder = new ExchangeResponder(exchange, protocol(body),
                 completion -> record(exchange, stream, completion), result);
         runner.run(exchange).whenComplete((response, failure) -> EventLoops.run(exchange.eventLoop(), () -> {
             if (failure != null) {
@@ -163,6 +195,6 @@ final class InferenceService implements HttpService {
                 provider = servedBy.provider();
             }
         }
-        metrics.record(endpoint.configName(), model, provider, stream, completion);
+        metrics.record(anthropic ? "messages" : endpoint.configName(), model, provider, stream, completion);
     }
 }

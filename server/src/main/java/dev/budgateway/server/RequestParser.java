@@ -26,6 +26,11 @@ final class RequestParser {
     private RequestParser() {}
 
     static ObjectNode parse(ApiEndpoint endpoint, byte[] bytes) {
+        return check(endpoint, parseObject(bytes));
+    }
+
+    /** A well-formed JSON object, or a 400 that says where it is not one (without echoing the body). */
+    static ObjectNode parseObject(byte[] bytes) {
         if (bytes.length == 0) {
             throw invalid(null, "Request body is empty; expected a JSON object");
         }
@@ -42,7 +47,7 @@ final class RequestParser {
         if (!(node instanceof ObjectNode body)) {
             throw invalid(null, "Request body must be a JSON object");
         }
-        return check(endpoint, body);
+        return body;
     }
 
     /** Checks the fields of a parsed body (a JSON body, or a form's text fields). */

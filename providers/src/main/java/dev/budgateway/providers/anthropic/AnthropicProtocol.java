@@ -53,9 +53,20 @@ final class AnthropicProtocol implements UpstreamProtocol {
             throw new GatewayException(GatewayError.badRequest("unsupported_endpoint", "Provider '" + name
                     + "' (anthropic) serves chat completions only"));
         }
-        ObjectNode body = ChatToMessages.translate(call.body(), modelName);
-        if (config.extraBody() != null) {
-            body = RequestBodies.forUpstream(body, null, config.extraBody());
+        ObjectNode body;
+        if (call.anthropicBody() != null) {
+            // The client spoke Anthropic's API to begin with: send its request as it was.
+            body = RequestBodies.forUpstream(call.anthropicBody(), modelName, config.extraBody());
+            if (call.stream()) {
+                body.put("stream", true);
+            } else {
+                body.remove("stream");
+            }
+        } else {
+            body = ChatToMessages.translate(call.body(), modelName);
+            if (config.extraBody() != null) {
+                body = RequestBodies.forUpstream(body, null, config.extraBody());
+            }
         }
         RequestHeadersBuilder headers = RequestHeaders.builder(HttpMethod.POST, path)
                 .contentType(MediaType.JSON_UTF_8)
