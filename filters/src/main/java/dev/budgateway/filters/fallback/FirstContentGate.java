@@ -98,20 +98,32 @@ final class FirstContentGate implements ChunkStream, ChunkSubscriber {
         }
     }
 
+    private static final java.util.Set<String> LIFECYCLE_EVENTS = java.util.Set.of("response.created",
+            "response.in_progress", "response.queued");
+
     @Override
     public void cancel() {
         upstream.cancel();
     }
 
     static boolean hasContent(Chunk chunk) {
+        if (chunk.isUnary()) {
+            return true; // Raw bytes (speech audio) are all content.
+        }
+        if (chunk.eventName() != null) {
+            // Named events (the Responses API): all but the lifecycle ones that open a stream.
+            return !LIFECYCLE_EVENTS.contains(chunk.eventName());
+        }
         String text = chunk.text();
         if (text != null && !text.isEmpty()) {
             return true;
         }
         for (JsonNode choice : chunk.json().path("choices")) {
             JsonNode finish = choice.get("finish_reason");
-            if ((finish != null && !finish.isNull()) || choice.path("delta").has("tool_calls")
-                    || choice.path("delta").has("function_call")) {
+            JsonNode delta = choice.path("delta");
+            if ((finish != null && !finish.isNull()) || delta.has("tool_calls") || delta.has("function_call")
+                    || (delta.path("reasoning_content").isTextual() && !delta.get("reasoning_content").asText()
+                            .isEmpty())) {
                 return true;
             }
         }
