@@ -47,7 +47,8 @@ final class ErrorResponses {
             case 405 -> new GatewayError(405, "invalid_request_error", "method_not_allowed",
                     "Method not allowed for this URL");
             case 413 -> new GatewayError(413, "invalid_request_error", "request_too_large",
-                    "Request body is larger than the gateway's limit (gateway.max_body_bytes)");
+                    "Request body is larger than the gateway's limit (gateway.max_body_bytes; for file "
+                            + "uploads, gateway.max_upload_bytes)");
             case 408, 503 -> new GatewayError(status.code(), "server_error", "unavailable",
                     description != null ? description : status.reasonPhrase());
             default -> new GatewayError(status.code(), status.code() >= 500 ? "server_error" : "invalid_request_error",

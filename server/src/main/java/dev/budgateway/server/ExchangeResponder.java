@@ -51,6 +51,11 @@ final class ExchangeResponder implements ResponsePipeline.Sink, ChunkSubscriber 
     private boolean done;
     private Usage usage;
     private long firstChunkNanos = -1;
+    /** Where a stream's frames go: the head first, once. */
+    private final Consumer<HttpData> toClient = frame -> {
+        sendHead();
+        writer.tryWrite(frame);
+    };
 
     ExchangeResponder(DefaultExchange exchange, ClientProtocol protocol, Consumer<Completion> onComplete,
             CompletableFuture<HttpResponse> result) {
@@ -157,10 +162,7 @@ final class ExchangeResponder implements ResponsePipeline.Sink, ChunkSubscriber 
             writer.tryWrite(HttpData.wrap(chunk.data()));
             return;
         }
-        protocol.event(chunk, frame -> {
-            sendHead();
-            writer.tryWrite(frame);
-        });
+        protocol.event(chunk, toClient);
     }
 
     @Override
