@@ -61,6 +61,8 @@ final class UploadReader {
         List<UploadedFile> files = new ArrayList<>();
         Multipart.from(req).bodyParts().subscribe(new Subscriber<BodyPart>() {
             private Subscription subscription;
+            /** The part being read; the form is complete only when it is (onComplete needs no demand). */
+            private CompletableFuture<Void> current = CompletableFuture.completedFuture(null);
 
             @Override
             public void onSubscribe(Subscription s) {
@@ -80,6 +82,7 @@ final class UploadReader {
                 } else {
                     done = part.aggregate().thenAccept(p -> field(name, p.contentUtf8()));
                 }
+                current = done;
                 done.whenComplete((unused, failure) -> {
                     if (failure != null) {
                         subscription.cancel();
@@ -148,18 +151,24 @@ final class UploadReader {
             }
 
             private void fail(Throwable failure) {
-                new Upload(fields, new UploadedFiles(files)).close();
-                out.completeExceptionally(failure);
+                if (out.completeExceptionally(failure)) {
+                    new Upload(fields, new UploadedFiles(files)).close();
+                }
             }
 
             @Override
             public void onError(Throwable t) {
-                fail(t);
+                // The part being read fails with the request; its file is deleted by spool().
+                current.whenComplete((unused, failure) -> fail(t));
             }
 
             @Override
             public void onComplete() {
-                out.complete(new Upload(fields, new UploadedFiles(files)));
+                current.whenComplete((unused, failure) -> {
+                    if (failure == null) {
+                        out.complete(new Upload(fields, new UploadedFiles(files)));
+                    }
+                });
             }
         }, loop);
         return out;

@@ -68,7 +68,7 @@ class OpenAiEndpointsTest {
 
         UploadUpstream() {
             server = Server.builder().http(0).requestTimeoutMillis(0).maxRequestLength(0)
-                    .service("/v1/audio/transcriptions", (ctx, req) -> {
+                    .service(com.linecorp.armeria.server.Route.builder().pathPrefix("/v1/").build(), (ctx, req) -> {
                         Map<String, String> form = new ConcurrentHashMap<>();
                         form.put(":path", req.path());
                         form.put(":content-type", String.valueOf(req.contentType()));
@@ -257,6 +257,7 @@ class OpenAiEndpointsTest {
             uploads.release.complete(null);
             java.net.http.HttpResponse<String> response = call.get(60, TimeUnit.SECONDS);
             assertEquals(200, response.statusCode(), response.body());
+            assertEquals(0, spooledFiles(), "the spooled upload is deleted when the request is over");
             long growth = during - before;
             System.out.printf("20 MiB upload: heap after GC grew by %.1f MiB while in flight%n", growth / 1048576.0);
             assertTrue(growth < 5L * 1024 * 1024, "heap grew by " + growth + " bytes");
@@ -310,6 +311,33 @@ class OpenAiEndpointsTest {
                         HttpRequest.BodyPublishers.ofFile(file),
                         HttpRequest.BodyPublishers.ofByteArray(tail.getBytes(StandardCharsets.UTF_8))))
                 .build();
+    }
+
+    private static long spooledFiles() throws Exception {
+        for (int i = 0; i < 50; i++) {
+            try (var files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+                if (files.noneMatch(p -> p.getFileName().toString().startsWith("budgateway-upload-"))) {
+                    return 0;
+                }
+            }
+            Thread.sleep(20);
+        }
+        try (var files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return files.filter(p -> p.getFileName().toString().startsWith("budgateway-upload-")).count();
+        }
+    }
+
+    @Test
+    void imageEditsAreMultipartWithTheImageResent() {
+        byte[] png = {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10, 0, 0, 0, 13};
+        var edited = client.images().edit(com.openai.models.images.ImageEditParams.builder().model("whisper")
+                .image(png).prompt("add a hat").build());
+        assertTrue(edited.data().isEmpty() || edited.data().isPresent());
+        Map<String, String> form = uploads.forms.get(0);
+        assertEquals("/v1/images/edits", form.get(":path"));
+        assertEquals("add a hat", form.get("prompt"));
+        assertEquals("whisper-1", form.get("model"));
+        assertTrue(form.containsKey("image:filename"), form.toString());
     }
 
     private static long usedHeapAfterGc() throws InterruptedException {
