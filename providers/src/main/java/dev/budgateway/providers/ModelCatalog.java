@@ -45,11 +45,11 @@ public final class ModelCatalog {
 
     private static List<ProviderType> builtInTypes() {
         List<ProviderType> types = new ArrayList<>(OpenAiCompatibleType.ALL);
-        types.add(new AnthropicType());
+        types.add(AnthropicType.TYPE);
         types.add(new AzureType());
         types.add(new BedrockType());
-        types.add(new GeminiType("google_ai_studio_gemini"));
-        types.add(new GeminiType("gemini"));
+        types.add(GeminiType.GOOGLE_AI_STUDIO);
+        types.add(GeminiType.GEMINI);
         types.add(new DummyType());
         return List.copyOf(types);
     }

@@ -115,13 +115,7 @@ public final class ChatToMessages {
         if (user != null) {
             out.putObject("metadata").put("user_id", user);
         }
-        if (logger.isDebugEnabled()) {
-            chat.fieldNames().forEachRemaining(f -> {
-                if (!HANDLED.contains(f)) {
-                    logger.debug("Dropped request field '{}': the Anthropic API has no equivalent", f);
-                }
-            });
-        }
+        ChatFields.logDropped(logger, chat, HANDLED, "the Anthropic API");
         return out;
     }
 
@@ -149,25 +143,8 @@ public final class ChatToMessages {
     }
 
     static ArrayNode contentBlocks(JsonNode content) {
-        ArrayNode blocks = NODES.arrayNode();
-        if (content == null || content.isNull()) {
-            return blocks;
-        }
-        if (content.isTextual()) {
-            if (!content.asText().isEmpty()) {
-                blocks.addObject().put("type", "text").put("text", content.asText());
-            }
-            return blocks;
-        }
-        for (JsonNode part : content) {
-            switch (part.path("type").asText()) {
-                case "text" -> blocks.addObject().put("type", "text").put("text", part.path("text").asText());
-                case "image_url" -> blocks.add(image(ChatFields.imageUrl(part)));
-                default -> throw new GatewayException(GatewayError.badRequest("unsupported_content",
-                        "Content part type '" + part.path("type").asText() + "' is not supported by this model"));
-            }
-        }
-        return blocks;
+        return ChatFields.parts(content, text -> NODES.objectNode().put("type", "text").put("text", text),
+                ChatToMessages::image);
     }
 
     private static ObjectNode image(String url) {

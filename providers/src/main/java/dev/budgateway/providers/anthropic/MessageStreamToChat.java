@@ -3,12 +3,8 @@ package dev.budgateway.providers.anthropic;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.budgateway.plugins.spi.GatewayError;
-import dev.budgateway.plugins.spi.Json;
-import dev.budgateway.providers.http.StreamTranslator;
-import dev.budgateway.providers.sse.SseEvent;
+import dev.budgateway.providers.http.JsonEventTranslator;
 import dev.budgateway.providers.translate.ChunkBuilder;
-import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -17,29 +13,20 @@ import java.util.Map;
  * {@code message_stop}) as OpenAI {@code chat.completion.chunk}s. Tool use blocks become tool call deltas:
  * the first carries id and name, then each {@code input_json_delta} carries its piece of the arguments.
  */
-public final class MessageStreamToChat implements StreamTranslator {
+public final class MessageStreamToChat extends JsonEventTranslator {
 
-    private final String providerName;
     private final ChunkBuilder chunks = new ChunkBuilder("msg", "");
     private JsonNode startUsage = JsonNodeFactory.instance.objectNode();
     /** Anthropic content block index → OpenAI tool call index. */
     private final Map<Integer, Integer> toolIndexes = new HashMap<>();
 
     public MessageStreamToChat(String providerName) {
-        this.providerName = providerName;
+        super(providerName);
     }
 
     @Override
-    public void onEvent(SseEvent event, Emitter out) {
-        JsonNode data;
-        try {
-            data = Json.parse(event.data());
-        } catch (IOException e) {
-            out.fail(new GatewayError(502, "upstream_error", "upstream_invalid_stream", "Provider '" + providerName
-                    + "' sent an event that is not JSON"));
-            return;
-        }
-        String type = data.path("type").asText(event.event() == null ? "" : event.event());
+    protected void onEvent(String event, JsonNode data, Emitter out) {
+        String type = data.path("type").asText(event == null ? "" : event);
         switch (type) {
             case "message_start" -> {
                 JsonNode message = data.path("message");
@@ -92,10 +79,8 @@ public final class MessageStreamToChat implements StreamTranslator {
             case "error" -> {
                 JsonNode error = data.path("error");
                 String errorType = error.path("type").asText("api_error");
-                boolean rateLimited = "rate_limit_error".equals(errorType);
-                out.fail(new GatewayError(rateLimited ? 429 : 502, rateLimited ? "rate_limit_error" : "upstream_error",
-                        errorType, "Provider '" + providerName + "' failed mid-stream: " + error.path("message")
-                                .asText()));
+                out.fail(midStreamError(errorType, "rate_limit_error".equals(errorType), error.path("message")
+                        .asText()));
             }
             default -> {
                 // ping, content_block_stop

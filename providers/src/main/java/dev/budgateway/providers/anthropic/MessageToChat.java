@@ -1,63 +1,30 @@
 package dev.budgateway.providers.anthropic;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.budgateway.plugins.spi.Json;
+import dev.budgateway.providers.translate.CompletionBuilder;
 
 /** An Anthropic Messages response as an OpenAI chat completion. */
 public final class MessageToChat {
 
-    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-
     private MessageToChat() {}
 
     public static ObjectNode translate(JsonNode message) {
-        ObjectNode out = NODES.objectNode();
-        out.put("id", message.path("id").asText("msg"));
-        out.put("object", "chat.completion");
-        out.put("created", System.currentTimeMillis() / 1000);
-        out.put("model", message.path("model").asText());
-        ObjectNode choice = out.putArray("choices").addObject();
-        choice.put("index", 0);
-        ObjectNode msg = choice.putObject("message");
-        msg.put("role", "assistant");
-        StringBuilder text = new StringBuilder();
-        StringBuilder reasoning = new StringBuilder();
-        ArrayNode calls = NODES.arrayNode();
+        CompletionBuilder answer = new CompletionBuilder();
         for (JsonNode block : message.path("content")) {
             switch (block.path("type").asText()) {
-                case "text" -> text.append(block.path("text").asText());
-                case "thinking" -> reasoning.append(block.path("thinking").asText());
-                case "tool_use" -> {
-                    ObjectNode call = calls.addObject();
-                    call.put("id", block.path("id").asText());
-                    call.put("type", "function");
-                    ObjectNode fn = call.putObject("function");
-                    fn.put("name", block.path("name").asText());
-                    fn.put("arguments", Json.string(block.path("input").isMissingNode() ? NODES.objectNode()
-                            : block.path("input")));
-                }
+                case "text" -> answer.text(block.path("text").asText());
+                case "thinking" -> answer.reasoning(block.path("thinking").asText());
+                case "tool_use" -> answer.toolCall(block.path("id").asText(), block.path("name").asText(),
+                        block.get("input"));
                 default -> {
                     // Server tool results and redacted thinking have no OpenAI form.
                 }
             }
         }
-        if (text.length() > 0 || calls.isEmpty()) {
-            msg.put("content", text.toString());
-        } else {
-            msg.putNull("content");
-        }
-        if (reasoning.length() > 0) {
-            msg.put("reasoning_content", reasoning.toString());
-        }
-        if (!calls.isEmpty()) {
-            msg.set("tool_calls", calls);
-        }
-        choice.put("finish_reason", finishReason(message.path("stop_reason").asText(null)));
-        out.set("usage", usage(message.path("usage")));
-        return out;
+        return answer.completion(message.path("id").asText("msg"), message.path("model").asText(),
+                finishReason(message.path("stop_reason").asText(null)), usage(message.path("usage")));
     }
 
     /** Anthropic's {@code stop_reason} as OpenAI's {@code finish_reason}. */
@@ -82,7 +49,7 @@ public final class MessageToChat {
         long cacheRead = usage.path("cache_read_input_tokens").asLong(0);
         long cacheWrite = usage.path("cache_creation_input_tokens").asLong(0);
         long output = usage.path("output_tokens").asLong(0);
-        ObjectNode u = NODES.objectNode();
+        ObjectNode u = JsonNodeFactory.instance.objectNode();
         long prompt = input + cacheRead + cacheWrite;
         u.put("prompt_tokens", prompt);
         u.put("completion_tokens", output);

@@ -7,8 +7,8 @@ import dev.budgateway.plugins.spi.ConfigProblem;
 import dev.budgateway.providers.Provider;
 import dev.budgateway.providers.ProviderType;
 import dev.budgateway.providers.UpstreamClient;
+import dev.budgateway.providers.UpstreamUrls;
 import dev.budgateway.providers.http.HttpProvider;
-import dev.budgateway.providers.openai.OpenAiCompatibleType;
 import dev.budgateway.providers.openai.OpenAiProtocol;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -64,12 +64,12 @@ public final class AzureType implements ProviderType {
         if (endpoint == null || deployment == null) {
             return null;
         }
-        URI uri = OpenAiCompatibleType.parseBase(endpoint, config.path() + ".endpoint", problems);
+        URI uri = UpstreamUrls.parse(endpoint, config.path() + ".endpoint", problems);
         if (uri == null) {
             return null;
         }
         String version = config.option("api_version") != null ? config.option("api_version") : DEFAULT_API_VERSION;
-        String prefix = OpenAiCompatibleType.basePath(uri) + "/openai/deployments/"
+        String prefix = UpstreamUrls.basePath(uri) + "/openai/deployments/"
                 + URLEncoder.encode(deployment, StandardCharsets.UTF_8);
         String query = "?api-version=" + URLEncoder.encode(version, StandardCharsets.UTF_8);
         OpenAiProtocol protocol = new OpenAiProtocol(config, config.modelName(), e -> prefix + e.path() + query,

@@ -2,27 +2,18 @@ package dev.budgateway.providers.bedrock;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.linecorp.armeria.common.HttpData;
 import com.linecorp.armeria.common.HttpMethod;
-import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.RequestHeaders;
 import com.linecorp.armeria.common.RequestHeadersBuilder;
 import dev.budgateway.config.ProviderConfig;
-import dev.budgateway.plugins.spi.ApiEndpoint;
-import dev.budgateway.plugins.spi.Chunk;
 import dev.budgateway.plugins.spi.GatewayError;
-import dev.budgateway.plugins.spi.GatewayException;
-import dev.budgateway.plugins.spi.Json;
-import dev.budgateway.plugins.spi.Response;
 import dev.budgateway.providers.ProviderCall;
-import dev.budgateway.providers.RequestBodies;
 import dev.budgateway.providers.UpstreamErrors;
+import dev.budgateway.providers.http.ChatProtocol;
 import dev.budgateway.providers.http.EventDecoder;
 import dev.budgateway.providers.http.StreamTranslator;
-import dev.budgateway.providers.http.UpstreamProtocol;
 import dev.budgateway.providers.sse.SseEvent;
-import java.io.IOException;
 import java.time.Clock;
 import java.time.ZonedDateTime;
 import java.util.LinkedHashMap;
@@ -33,26 +24,23 @@ import java.util.function.Consumer;
  * Bedrock's Converse API: {@code POST /model/{modelId}/converse} and {@code /converse-stream} (binary
  * event stream), each request signed with SigV4 for service {@code bedrock}.
  */
-final class BedrockProtocol implements UpstreamProtocol {
+final class BedrockProtocol extends ChatProtocol {
 
-    private final String name;
     private final String modelId;
     private final String authority;
     private final SigV4Signer signer;
     private final SigV4Signer.Credentials credentials;
-    private final ProviderConfig config;
     private final Clock clock;
     private final String unaryPath;
     private final String streamPath;
 
     BedrockProtocol(ProviderConfig config, String modelId, String authority, String basePath, String region,
             SigV4Signer.Credentials credentials, Clock clock) {
-        this.name = config.name();
+        super(config, "aws_bedrock");
         this.modelId = modelId;
         this.authority = authority;
         this.signer = new SigV4Signer(region, "bedrock");
         this.credentials = credentials;
-        this.config = config;
         this.clock = clock;
         // AWS signs the path as it is on the wire, encoded once more. The HTTP client sends ':' unencoded
         // (anthropic.claude-3-haiku-20240307-v1:0), so the path is built that way to sign what is sent; '/' in
@@ -63,22 +51,13 @@ final class BedrockProtocol implements UpstreamProtocol {
     }
 
     @Override
-    public Mode mode(ProviderCall call) {
-        return call.stream() ? Mode.EVENTS : Mode.UNARY;
+    protected ObjectNode toUpstream(ProviderCall call) {
+        return ChatToConverse.translate(call.body());
     }
 
     @Override
-    public HttpRequest request(ProviderCall call) {
-        if (call.endpoint() != ApiEndpoint.CHAT) {
-            throw new GatewayException(GatewayError.badRequest("unsupported_endpoint", "Provider '" + name
-                    + "' (aws_bedrock) serves chat completions only"));
-        }
-        ObjectNode body = ChatToConverse.translate(call.body());
-        if (config.extraBody() != null) {
-            body = RequestBodies.forUpstream(body, null, config.extraBody());
-        }
-        byte[] payload = Json.bytes(body);
-        String path = (call.stream() ? streamPath : unaryPath);
+    protected RequestHeadersBuilder headers(ProviderCall call, byte[] payload) {
+        String path = call.stream() ? streamPath : unaryPath;
         ZonedDateTime now = ZonedDateTime.now(clock);
         String amzDate = SigV4Signer.AMZ_DATE.format(now);
         Map<String, String> signed = new LinkedHashMap<>();
@@ -101,17 +80,12 @@ final class BedrockProtocol implements UpstreamProtocol {
         if (call.stream()) {
             headers.add("accept", "application/vnd.amazon.eventstream");
         }
-        return HttpRequest.of(headers.build(), HttpData.wrap(payload));
+        return headers;
     }
 
     @Override
-    public Response unary(ProviderCall call, int status, String contentType, byte[] body) {
-        try {
-            return Response.unary(status, Chunk.unary(ConverseToChat.translate(Json.parse(body), modelId, null)));
-        } catch (IOException e) {
-            throw new GatewayException(new GatewayError(502, "upstream_error", "upstream_invalid_response",
-                    "Provider '" + name + "' sent a response that is not JSON"));
-        }
+    protected ObjectNode toChat(JsonNode answer) {
+        return ConverseToChat.translate(answer, modelId, null);
     }
 
     @Override

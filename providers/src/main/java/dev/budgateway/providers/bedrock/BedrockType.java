@@ -6,8 +6,8 @@ import dev.budgateway.plugins.spi.ConfigProblem;
 import dev.budgateway.providers.Provider;
 import dev.budgateway.providers.ProviderType;
 import dev.budgateway.providers.UpstreamClient;
+import dev.budgateway.providers.UpstreamUrls;
 import dev.budgateway.providers.http.HttpProvider;
-import dev.budgateway.providers.openai.OpenAiCompatibleType;
 import java.net.URI;
 import java.time.Clock;
 import java.util.List;
@@ -62,7 +62,7 @@ public final class BedrockType implements ProviderType {
         }
         String base = config.apiBase() != null ? config.apiBase() : "https://bedrock-runtime." + region
                 + ".amazonaws.com";
-        URI uri = OpenAiCompatibleType.parseBase(base, config.path() + ".api_base", problems);
+        URI uri = UpstreamUrls.parse(base, config.path() + ".api_base", problems);
         if (uri == null) {
             return null;
         }
@@ -70,7 +70,7 @@ public final class BedrockType implements ProviderType {
         SigV4Signer.Credentials credentials = new SigV4Signer.Credentials(accessKey.strip(), secretKey.strip(),
                 blank(token) ? null : token.strip());
         BedrockProtocol protocol = new BedrockProtocol(config, modelId, uri.getRawAuthority(),
-                OpenAiCompatibleType.basePath(uri), region, credentials, Clock.systemUTC());
+                UpstreamUrls.basePath(uri), region, credentials, Clock.systemUTC());
         return new HttpProvider(config, protocol, upstream.endpoint(uri), upstream.globalTimeoutMs());
     }
 

@@ -108,36 +108,12 @@ final class ChatToConverse {
                         .asText());
             }
         }
-        if (logger.isDebugEnabled()) {
-            chat.fieldNames().forEachRemaining(f -> {
-                if (!HANDLED.contains(f)) {
-                    logger.debug("Dropped request field '{}': Bedrock Converse has no equivalent", f);
-                }
-            });
-        }
+        ChatFields.logDropped(logger, chat, HANDLED, "Bedrock Converse");
         return out;
     }
 
     private static ArrayNode content(JsonNode content) {
-        ArrayNode blocks = NODES.arrayNode();
-        if (content == null || content.isNull()) {
-            return blocks;
-        }
-        if (content.isTextual()) {
-            if (!content.asText().isEmpty()) {
-                blocks.addObject().put("text", content.asText());
-            }
-            return blocks;
-        }
-        for (JsonNode part : content) {
-            switch (part.path("type").asText()) {
-                case "text" -> blocks.addObject().put("text", part.path("text").asText());
-                case "image_url" -> blocks.add(image(ChatFields.imageUrl(part)));
-                default -> throw new GatewayException(GatewayError.badRequest("unsupported_content",
-                        "Content part type '" + part.path("type").asText() + "' is not supported by this model"));
-            }
-        }
-        return blocks;
+        return ChatFields.parts(content, text -> NODES.objectNode().put("text", text), ChatToConverse::image);
     }
 
     private static ObjectNode image(String url) {

@@ -1,12 +1,8 @@
 package dev.budgateway.providers.bedrock;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.budgateway.plugins.spi.GatewayError;
-import dev.budgateway.plugins.spi.Json;
-import dev.budgateway.providers.http.StreamTranslator;
-import dev.budgateway.providers.sse.SseEvent;
+import dev.budgateway.providers.http.JsonEventTranslator;
 import dev.budgateway.providers.translate.ChunkBuilder;
-import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -15,34 +11,23 @@ import java.util.Map;
  * {@code metadata}) as OpenAI chunks. The finish reason comes with {@code messageStop}; the usage follows it
  * in {@code metadata} and becomes the usage-only chunk.
  */
-final class ConverseStreamToChat implements StreamTranslator {
+final class ConverseStreamToChat extends JsonEventTranslator {
 
-    private final String providerName;
     private final ChunkBuilder chunks;
     private final Map<Integer, Integer> toolIndexes = new HashMap<>();
 
     ConverseStreamToChat(String providerName, String model, String requestId) {
-        this.providerName = providerName;
+        super(providerName);
         this.chunks = new ChunkBuilder("chatcmpl-" + (requestId == null ? "bedrock" : requestId), model);
     }
 
     @Override
-    public void onEvent(SseEvent event, Emitter out) {
-        JsonNode data;
-        try {
-            data = Json.parse(event.data());
-        } catch (IOException e) {
-            out.fail(new GatewayError(502, "upstream_error", "upstream_invalid_stream", "Provider '" + providerName
-                    + "' sent an event that is not JSON"));
-            return;
-        }
-        String type = event.event() == null ? "" : event.event();
+    protected void onEvent(String event, JsonNode data, Emitter out) {
+        String type = event == null ? "" : event;
         if (type.startsWith("exception:")) {
             String exception = type.substring("exception:".length());
-            boolean throttled = exception.startsWith("throttling");
-            out.fail(new GatewayError(throttled ? 429 : 502, throttled ? "rate_limit_error" : "upstream_error",
-                    exception, "Provider '" + providerName + "' failed mid-stream: " + data.path("message").asText(
-                            data.path("Message").asText(exception))));
+            out.fail(midStreamError(exception, exception.startsWith("throttling"), data.path("message").asText(
+                    data.path("Message").asText(exception))));
             return;
         }
         switch (type) {

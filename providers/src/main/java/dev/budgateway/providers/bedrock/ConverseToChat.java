@@ -1,10 +1,9 @@
 package dev.budgateway.providers.bedrock;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.budgateway.plugins.spi.Json;
+import dev.budgateway.providers.translate.CompletionBuilder;
 
 /** A Bedrock Converse response as an OpenAI chat completion. */
 final class ConverseToChat {
@@ -14,46 +13,19 @@ final class ConverseToChat {
     private ConverseToChat() {}
 
     static ObjectNode translate(JsonNode response, String model, String requestId) {
-        ObjectNode out = NODES.objectNode();
-        out.put("id", "chatcmpl-" + (requestId == null ? "bedrock" : requestId));
-        out.put("object", "chat.completion");
-        out.put("created", System.currentTimeMillis() / 1000);
-        out.put("model", model);
-        ObjectNode choice = out.putArray("choices").addObject();
-        choice.put("index", 0);
-        ObjectNode message = choice.putObject("message");
-        message.put("role", "assistant");
-        StringBuilder text = new StringBuilder();
-        StringBuilder reasoning = new StringBuilder();
-        ArrayNode calls = NODES.arrayNode();
+        CompletionBuilder answer = new CompletionBuilder();
         for (JsonNode block : response.path("output").path("message").path("content")) {
             if (block.has("text")) {
-                text.append(block.get("text").asText());
+                answer.text(block.get("text").asText());
             } else if (block.has("toolUse")) {
                 JsonNode use = block.get("toolUse");
-                ObjectNode call = calls.addObject();
-                call.put("id", use.path("toolUseId").asText());
-                call.put("type", "function");
-                call.putObject("function").put("name", use.path("name").asText()).put("arguments",
-                        Json.string(use.path("input").isObject() ? use.get("input") : NODES.objectNode()));
+                answer.toolCall(use.path("toolUseId").asText(), use.path("name").asText(), use.get("input"));
             } else if (block.has("reasoningContent")) {
-                reasoning.append(block.path("reasoningContent").path("reasoningText").path("text").asText());
+                answer.reasoning(block.path("reasoningContent").path("reasoningText").path("text").asText());
             }
         }
-        if (text.length() > 0 || calls.isEmpty()) {
-            message.put("content", text.toString());
-        } else {
-            message.putNull("content");
-        }
-        if (reasoning.length() > 0) {
-            message.put("reasoning_content", reasoning.toString());
-        }
-        if (!calls.isEmpty()) {
-            message.set("tool_calls", calls);
-        }
-        choice.put("finish_reason", finishReason(response.path("stopReason").asText(null)));
-        out.set("usage", usage(response.path("usage")));
-        return out;
+        return answer.completion("chatcmpl-" + (requestId == null ? "bedrock" : requestId), model,
+                finishReason(response.path("stopReason").asText(null)), usage(response.path("usage")));
     }
 
     static String finishReason(String stopReason) {

@@ -26,7 +26,7 @@ final class ChatToGemini {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private static final Set<String> HANDLED = Set.of("model", "messages", "max_tokens", "max_completion_tokens",
-            "temperature", "top_p", "top_k", "stop", "stream", "stream_options", "tools", "tool_choice", "n", "seed",
+            "temperature", "top_p", "top_k", "stop", "stream", "stream_options", "tools", "tool_choice", "seed",
             "presence_penalty", "frequency_penalty", "response_format", "user");
     /** JSON Schema keywords Gemini's schema subset rejects. */
     private static final Set<String> UNSUPPORTED_SCHEMA_KEYS = Set.of("additionalProperties", "$schema", "strict",
@@ -78,7 +78,6 @@ final class ChatToGemini {
         copy(chat, "temperature", gen, "temperature");
         copy(chat, "top_p", gen, "topP");
         copy(chat, "top_k", gen, "topK");
-        copy(chat, "n", gen, "candidateCount");
         copy(chat, "seed", gen, "seed");
         copy(chat, "presence_penalty", gen, "presencePenalty");
         copy(chat, "frequency_penalty", gen, "frequencyPenalty");
@@ -124,13 +123,7 @@ final class ChatToGemini {
                 out.putObject("toolConfig").set("functionCallingConfig", config);
             }
         }
-        if (logger.isDebugEnabled()) {
-            chat.fieldNames().forEachRemaining(f -> {
-                if (!HANDLED.contains(f)) {
-                    logger.debug("Dropped request field '{}': the Gemini API has no equivalent", f);
-                }
-            });
-        }
+        ChatFields.logDropped(logger, chat, HANDLED, "the Gemini API");
         return out;
     }
 
@@ -186,25 +179,7 @@ final class ChatToGemini {
     }
 
     private static ArrayNode parts(JsonNode content) {
-        ArrayNode parts = NODES.arrayNode();
-        if (content == null || content.isNull()) {
-            return parts;
-        }
-        if (content.isTextual()) {
-            if (!content.asText().isEmpty()) {
-                parts.addObject().put("text", content.asText());
-            }
-            return parts;
-        }
-        for (JsonNode part : content) {
-            switch (part.path("type").asText()) {
-                case "text" -> parts.addObject().put("text", part.path("text").asText());
-                case "image_url" -> parts.add(image(ChatFields.imageUrl(part)));
-                default -> throw new GatewayException(GatewayError.badRequest("unsupported_content",
-                        "Content part type '" + part.path("type").asText() + "' is not supported by this model"));
-            }
-        }
-        return parts;
+        return ChatFields.parts(content, text -> NODES.objectNode().put("text", text), ChatToGemini::image);
     }
 
     private static ObjectNode image(String url) {

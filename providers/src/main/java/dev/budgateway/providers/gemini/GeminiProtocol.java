@@ -2,25 +2,14 @@ package dev.budgateway.providers.gemini;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.linecorp.armeria.common.HttpData;
-import com.linecorp.armeria.common.HttpHeaderNames;
-import com.linecorp.armeria.common.HttpMethod;
-import com.linecorp.armeria.common.HttpRequest;
-import com.linecorp.armeria.common.MediaType;
-import com.linecorp.armeria.common.RequestHeaders;
 import com.linecorp.armeria.common.RequestHeadersBuilder;
 import dev.budgateway.config.ProviderConfig;
-import dev.budgateway.plugins.spi.ApiEndpoint;
-import dev.budgateway.plugins.spi.Chunk;
 import dev.budgateway.plugins.spi.GatewayError;
-import dev.budgateway.plugins.spi.GatewayException;
 import dev.budgateway.plugins.spi.Json;
-import dev.budgateway.plugins.spi.Response;
 import dev.budgateway.providers.ProviderCall;
-import dev.budgateway.providers.RequestBodies;
 import dev.budgateway.providers.UpstreamErrors;
+import dev.budgateway.providers.http.ChatProtocol;
 import dev.budgateway.providers.http.StreamTranslator;
-import dev.budgateway.providers.http.UpstreamProtocol;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -29,60 +18,35 @@ import java.nio.charset.StandardCharsets;
  * Google AI Studio's Gemini API: {@code POST {api_base}/models/{model}:generateContent}, or
  * {@code :streamGenerateContent?alt=sse} for a stream, with the key in {@code x-goog-api-key}.
  */
-final class GeminiProtocol implements UpstreamProtocol {
+final class GeminiProtocol extends ChatProtocol {
 
-    private final String name;
     private final String modelName;
     private final String unaryPath;
     private final String streamPath;
     private final String apiKey;
-    private final ProviderConfig config;
 
     GeminiProtocol(ProviderConfig config, String basePath, String apiKey) {
-        this.name = config.name();
+        super(config, "gemini");
         this.modelName = config.modelName();
         String model = basePath + "/models/" + URLEncoder.encode(config.modelName(), StandardCharsets.UTF_8);
         this.unaryPath = model + ":generateContent";
         this.streamPath = model + ":streamGenerateContent?alt=sse";
         this.apiKey = apiKey;
-        this.config = config;
     }
 
     @Override
-    public Mode mode(ProviderCall call) {
-        return call.stream() ? Mode.EVENTS : Mode.UNARY;
+    protected ObjectNode toUpstream(ProviderCall call) {
+        return ChatToGemini.translate(call.body());
     }
 
     @Override
-    public HttpRequest request(ProviderCall call) {
-        if (call.endpoint() != ApiEndpoint.CHAT) {
-            throw new GatewayException(GatewayError.badRequest("unsupported_endpoint", "Provider '" + name
-                    + "' (gemini) serves chat completions only"));
-        }
-        ObjectNode body = ChatToGemini.translate(call.body());
-        if (config.extraBody() != null) {
-            body = RequestBodies.forUpstream(body, null, config.extraBody());
-        }
-        RequestHeadersBuilder headers = RequestHeaders.builder(HttpMethod.POST, call.stream() ? streamPath : unaryPath)
-                .contentType(MediaType.JSON_UTF_8);
-        if (apiKey != null) {
-            headers.add("x-goog-api-key", apiKey);
-        }
-        if (call.stream()) {
-            headers.add(HttpHeaderNames.ACCEPT, "text/event-stream");
-        }
-        config.extraHeaders().forEach(headers::set);
-        return HttpRequest.of(headers.build(), HttpData.wrap(Json.bytes(body)));
+    protected RequestHeadersBuilder headers(ProviderCall call, byte[] payload) {
+        return jsonPost(call.stream() ? streamPath : unaryPath, call, "x-goog-api-key", apiKey);
     }
 
     @Override
-    public Response unary(ProviderCall call, int status, String contentType, byte[] body) {
-        try {
-            return Response.unary(status, Chunk.unary(GeminiToChat.translate(Json.parse(body), modelName)));
-        } catch (IOException e) {
-            throw new GatewayException(new GatewayError(502, "upstream_error", "upstream_invalid_response",
-                    "Provider '" + name + "' sent a response that is not JSON"));
-        }
+    protected ObjectNode toChat(JsonNode answer) {
+        return GeminiToChat.translate(answer, modelName);
     }
 
     @Override

@@ -1,19 +1,17 @@
 package dev.budgateway.providers.gemini;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.budgateway.plugins.spi.GatewayError;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.budgateway.plugins.spi.Json;
-import dev.budgateway.providers.http.StreamTranslator;
-import dev.budgateway.providers.sse.SseEvent;
+import dev.budgateway.providers.http.JsonEventTranslator;
 import dev.budgateway.providers.translate.ChunkBuilder;
-import java.io.IOException;
 
 /**
  * Gemini's {@code streamGenerateContent?alt=sse} stream as OpenAI chunks. Each event is a partial
  * {@code GenerateContentResponse}: text parts are deltas, function calls arrive whole (one chunk carries
  * name and all arguments), and the last event has the finish reason and usage.
  */
-final class GeminiStreamToChat implements StreamTranslator {
+final class GeminiStreamToChat extends JsonEventTranslator {
 
     private final String providerName;
     private final ChunkBuilder chunks;
@@ -22,20 +20,13 @@ final class GeminiStreamToChat implements StreamTranslator {
     private JsonNode usage;
 
     GeminiStreamToChat(String providerName, String model) {
+        super(providerName);
         this.providerName = providerName;
         this.chunks = new ChunkBuilder("chatcmpl-gemini", model);
     }
 
     @Override
-    public void onEvent(SseEvent event, Emitter out) {
-        JsonNode data;
-        try {
-            data = Json.parse(event.data());
-        } catch (IOException e) {
-            out.fail(new GatewayError(502, "upstream_error", "upstream_invalid_stream", "Provider '" + providerName
-                    + "' sent an event that is not JSON"));
-            return;
-        }
+    protected void onEvent(String event, JsonNode data, Emitter out) {
         if (data.has("error")) {
             out.fail(GeminiProtocol.errorOf(providerName, data.path("error").path("code").asInt(500), data, null));
             return;
@@ -57,9 +48,11 @@ final class GeminiStreamToChat implements StreamTranslator {
         JsonNode candidate = data.path("candidates").path(0);
         for (JsonNode part : candidate.path("content").path("parts")) {
             if (part.has("functionCall")) {
-                var call = GeminiToChat.toolCall(part.get("functionCall"), toolCalls);
-                out.chunk(chunks.toolCall(toolCalls++, call.get("id").asText(), call.path("function").path("name")
-                        .asText(), call.path("function").path("arguments").asText()));
+                JsonNode call = part.get("functionCall");
+                out.chunk(chunks.toolCall(toolCalls, GeminiToChat.toolCallId(call, toolCalls), call.path("name")
+                        .asText(), Json.string(call.path("args").isObject() ? call.get("args")
+                                : JsonNodeFactory.instance.objectNode())));
+                toolCalls++;
             } else if (part.path("thought").asBoolean(false)) {
                 out.chunk(chunks.reasoning(part.path("text").asText()));
             } else if (part.has("text") && !part.path("text").asText().isEmpty()) {

@@ -1,10 +1,9 @@
 package dev.budgateway.providers.gemini;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.budgateway.plugins.spi.Json;
+import dev.budgateway.providers.translate.CompletionBuilder;
 
 /** A Gemini {@code GenerateContentResponse} as an OpenAI chat completion. */
 final class GeminiToChat {
@@ -14,67 +13,35 @@ final class GeminiToChat {
     private GeminiToChat() {}
 
     static ObjectNode translate(JsonNode response, String model) {
-        ObjectNode out = NODES.objectNode();
-        out.put("id", "chatcmpl-" + response.path("responseId").asText("gemini"));
-        out.put("object", "chat.completion");
-        out.put("created", System.currentTimeMillis() / 1000);
-        out.put("model", response.path("modelVersion").asText(model));
-        ArrayNode choices = out.putArray("choices");
-        JsonNode candidates = response.path("candidates");
-        if (candidates.isEmpty()) {
+        String id = "chatcmpl-" + response.path("responseId").asText("gemini");
+        String modelVersion = response.path("modelVersion").asText(model);
+        ObjectNode usage = response.has("usageMetadata") ? usage(response.get("usageMetadata")) : null;
+        JsonNode candidate = response.path("candidates").path(0);
+        if (candidate.isMissingNode()) {
             // The prompt itself was blocked (promptFeedback.blockReason): no candidate at all.
-            ObjectNode choice = choices.addObject();
-            choice.put("index", 0);
-            choice.putObject("message").put("role", "assistant").putNull("content");
-            choice.put("finish_reason", "content_filter");
+            ObjectNode blocked = new CompletionBuilder().completion(id, modelVersion, "content_filter", usage);
+            ((ObjectNode) blocked.path("choices").path(0).path("message")).putNull("content");
+            return blocked;
         }
+        CompletionBuilder answer = new CompletionBuilder();
         int toolIndex = 0;
-        for (JsonNode candidate : candidates) {
-            ObjectNode choice = choices.addObject();
-            choice.put("index", candidate.path("index").asInt(choices.size() - 1));
-            ObjectNode message = choice.putObject("message");
-            message.put("role", "assistant");
-            StringBuilder text = new StringBuilder();
-            StringBuilder reasoning = new StringBuilder();
-            ArrayNode calls = NODES.arrayNode();
-            for (JsonNode part : candidate.path("content").path("parts")) {
-                if (part.has("functionCall")) {
-                    calls.add(toolCall(part.get("functionCall"), toolIndex++));
-                } else if (part.path("thought").asBoolean(false)) {
-                    reasoning.append(part.path("text").asText());
-                } else if (part.has("text")) {
-                    text.append(part.path("text").asText());
-                }
+        for (JsonNode part : candidate.path("content").path("parts")) {
+            if (part.has("functionCall")) {
+                JsonNode call = part.get("functionCall");
+                answer.toolCall(toolCallId(call, toolIndex++), call.path("name").asText(), call.get("args"));
+            } else if (part.path("thought").asBoolean(false)) {
+                answer.reasoning(part.path("text").asText());
+            } else if (part.has("text")) {
+                answer.text(part.path("text").asText());
             }
-            if (text.length() > 0 || calls.isEmpty()) {
-                message.put("content", text.toString());
-            } else {
-                message.putNull("content");
-            }
-            if (reasoning.length() > 0) {
-                message.put("reasoning_content", reasoning.toString());
-            }
-            if (!calls.isEmpty()) {
-                message.set("tool_calls", calls);
-            }
-            choice.put("finish_reason", finishReason(candidate.path("finishReason").asText(null), !calls.isEmpty()));
         }
-        if (response.has("usageMetadata")) {
-            out.set("usage", usage(response.get("usageMetadata")));
-        }
-        return out;
+        return answer.completion(id, modelVersion, finishReason(candidate.path("finishReason").asText(null),
+                answer.hasToolCalls()), usage);
     }
 
-    /** A {@code functionCall} part as an OpenAI tool call; Gemini gives calls no id unless asked, so one is made. */
-    static ObjectNode toolCall(JsonNode functionCall, int index) {
-        ObjectNode call = NODES.objectNode();
-        call.put("id", functionCall.path("id").asText("call_" + index));
-        call.put("type", "function");
-        ObjectNode fn = call.putObject("function");
-        fn.put("name", functionCall.path("name").asText());
-        fn.put("arguments", Json.string(functionCall.path("args").isObject() ? functionCall.get("args")
-                : NODES.objectNode()));
-        return call;
+    /** Gemini gives calls no id unless asked, so one is made from the call's position. */
+    static String toolCallId(JsonNode functionCall, int index) {
+        return functionCall.path("id").asText("call_" + index);
     }
 
     /** Gemini's {@code finishReason} as OpenAI's; safety stops are {@code content_filter}. */
@@ -83,7 +50,7 @@ final class GeminiToChat {
             return "tool_calls";
         }
         if (reason == null) {
-            return null;
+            return "stop";
         }
         return switch (reason) {
             case "STOP", "FINISH_REASON_UNSPECIFIED", "OTHER" -> "stop";

@@ -8,6 +8,7 @@ import dev.budgateway.plugins.spi.ConfigProblem;
 import dev.budgateway.providers.Provider;
 import dev.budgateway.providers.ProviderType;
 import dev.budgateway.providers.UpstreamClient;
+import dev.budgateway.providers.UpstreamUrls;
 import dev.budgateway.providers.http.HttpProvider;
 import java.net.URI;
 import java.util.EnumSet;
@@ -63,44 +64,21 @@ public record OpenAiCompatibleType(String name, String defaultApiBase, ApiKeyLoc
     @Override
     public Provider create(ProviderConfig config, String apiKey, UpstreamClient upstream, Function<String, String> env,
             List<ConfigProblem> problems) {
-        if (config.modelName() == null) {
-            problems.add(new ConfigProblem(config.path() + ".model_name", "missing required key for type \"" + name
-                    + "\""));
-        }
+        UpstreamUrls.requireModelName(config, name, problems);
         String base = config.apiBase() != null ? config.apiBase() : defaultApiBase;
         if (base == null) {
             problems.add(new ConfigProblem(config.path() + ".api_base", "missing required key for type \"" + name
                     + "\" (the server's base URL up to and including /v1)"));
             return null;
         }
-        URI uri = parseBase(base, config.path() + ".api_base", problems);
+        URI uri = UpstreamUrls.parse(base, config.path() + ".api_base", problems);
         if (uri == null || config.modelName() == null) {
             return null;
         }
-        String basePath = basePath(uri);
+        String basePath = UpstreamUrls.basePath(uri);
         OpenAiProtocol protocol = new OpenAiProtocol(config, config.modelName(), e -> basePath + e.path(),
                 apiKey == null ? Map.of() : Map.of("authorization", "Bearer " + apiKey), apiKey);
         return new HttpProvider(config, protocol, upstream.endpoint(uri), upstream.globalTimeoutMs());
-    }
-
-    /** The URL, or {@code null} after adding a problem. */
-    public static URI parseBase(String base, String path, List<ConfigProblem> problems) {
-        try {
-            URI uri = URI.create(base);
-            if (uri.getHost() == null) {
-                throw new IllegalArgumentException("no host");
-            }
-            return uri;
-        } catch (IllegalArgumentException e) {
-            problems.add(new ConfigProblem(path, "not a valid URL: \"" + base + "\""));
-            return null;
-        }
-    }
-
-    /** The base's path without a trailing slash ({@code ""} for none). */
-    public static String basePath(URI base) {
-        String path = base.getRawPath() == null ? "" : base.getRawPath();
-        return path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
     }
 
     @Override

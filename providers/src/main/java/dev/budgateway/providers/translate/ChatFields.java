@@ -99,6 +99,49 @@ public final class ChatFields {
         turn.set(partsField, parts);
     }
 
+    /**
+     * A message's content (a string, or a list of text and image parts) as the provider's list of parts.
+     * Empty for no content.
+     *
+     * @param text makes the provider's part for a text
+     * @param image makes the provider's part for an image URL (a {@code data:} URL or a link)
+     * @throws GatewayException (400) for a part of another type (audio, files)
+     */
+    public static ArrayNode parts(JsonNode content, java.util.function.Function<String, ObjectNode> text,
+            java.util.function.Function<String, ObjectNode> image) {
+        ArrayNode parts = NODES.arrayNode();
+        if (content == null || content.isNull()) {
+            return parts;
+        }
+        if (content.isTextual()) {
+            if (!content.asText().isEmpty()) {
+                parts.add(text.apply(content.asText()));
+            }
+            return parts;
+        }
+        for (JsonNode part : content) {
+            switch (part.path("type").asText()) {
+                case "text" -> parts.add(text.apply(part.path("text").asText()));
+                case "image_url" -> parts.add(image.apply(imageUrl(part)));
+                default -> throw new GatewayException(GatewayError.badRequest("unsupported_content",
+                        "Content part type '" + part.path("type").asText() + "' is not supported by this model"));
+            }
+        }
+        return parts;
+    }
+
+    /** Logs, at debug, each request field a translation had no place for. */
+    public static void logDropped(org.slf4j.Logger logger, JsonNode request, java.util.Set<String> handled,
+            String api) {
+        if (logger.isDebugEnabled()) {
+            request.fieldNames().forEachRemaining(f -> {
+                if (!handled.contains(f)) {
+                    logger.debug("Dropped request field '{}': {} has no equivalent", f, api);
+                }
+            });
+        }
+    }
+
     /** The text of a message's content: a string, or the text parts of a list joined. */
     public static String text(JsonNode content) {
         if (content == null || content.isNull()) {
