@@ -28,11 +28,13 @@ public final class ConfigLoader {
 
     private static final TomlMapper TOML = new TomlMapper();
 
-    private static final Set<String> TOP_LEVEL = Set.of("gateway", "models", "filters");
+    private static final Set<String> TOP_LEVEL = Set.of("gateway", "models", "filters", "circuit_breaker",
+            "fallback_chains");
     private static final Set<String> GATEWAY_KEYS = Set.of(
             "bind_address", "plugins_dir", "max_body_bytes", "event_loops", "global_outbound_http_timeout_ms",
             "connect_timeout_ms", "max_upload_bytes");
-    private static final Set<String> MODEL_KEYS = Set.of("routing", "providers", "endpoints", "timeouts");
+    private static final Set<String> MODEL_KEYS = Set.of("routing", "providers", "endpoints", "timeouts",
+            "fallback_models", "retries", "retry_config", "load_balancing");
     private static final Set<String> FILTER_RESERVED = Set.of("type", "name", "enabled", "on_error");
 
     /** The chain used when the file declares no {@code [[filters]]}. */
@@ -77,13 +79,17 @@ public final class ConfigLoader {
                 }
             });
         }
+        readFallbackChains(root, models, r);
+        checkFallbackModels(models, r);
+        CircuitBreakerConfig breaker = r.circuitBreaker(root, "circuit_breaker", "");
         boolean declared = root.has("filters");
         List<FilterSpec> filters = declared ? readFilters(root.get("filters"), r) : defaultFilters();
         TomlLines lines = TomlLines.scan(toml);
         if (!r.problems().isEmpty()) {
             throw new ConfigException(lines.locate(r.problems()));
         }
-        return new GatewayConfig(gateway, models, filters, declared, lines);
+        return new GatewayConfig(gateway, breaker == null ? CircuitBreakerConfig.DISABLED : breaker, models, filters,
+                declared, lines);
     }
 
     private static GatewaySettings readGateway(JsonNode root, ConfigReader r) {
@@ -174,7 +180,103 @@ public final class ConfigLoader {
             r.problem(path + ".timeouts.streaming.total_ms", "not supported for a whole model yet; set it on each "
                     + "provider (models.M.providers.P.timeouts)");
         }
-        return new ModelConfig(name, routing == null ? List.of() : routing, providers, endpoints, timeouts);
+        List<String> fallbackModels = r.strings(node, "fallback_models", path, false);
+        if (node.has("retries") && node.has("retry_config")) {
+            r.problem(path + ".retry_config", "give either retries or retry_config (the same thing), not both");
+        }
+        RetryPolicy retries = r.retries(node, node.has("retry_config") ? "retry_config" : "retries", path);
+        LoadBalancing balancing = LoadBalancing.ORDERED;
+        String balancingName = r.string(node, "load_balancing", path, false);
+        if (balancingName != null) {
+            balancing = LoadBalancing.fromConfigName(balancingName);
+            if (balancing == null) {
+                r.problem(path + ".load_balancing", "unknown strategy '" + balancingName + "' (known: ordered, "
+                        + "round_robin, weighted, least_connections, latency)");
+                balancing = LoadBalancing.ORDERED;
+            }
+        }
+        return new ModelConfig(name, routing == null ? List.of() : routing, providers, endpoints, timeouts,
+                fallbackModels == null ? List.of() : fallbackModels, retries == null ? RetryPolicy.NONE : retries,
+                balancing);
+    }
+
+    /** {@code [[fallback_chains]] primary = "m", fallbacks = [...]}: the seeds' form of {@code fallback_models}. */
+    private static void readFallbackChains(JsonNode root, Map<String, ModelConfig> models, ConfigReader r) {
+        JsonNode chains = root.get("fallback_chains");
+        if (chains == null) {
+            return;
+        }
+        if (!chains.isArray()) {
+            r.problem("fallback_chains", "expected a list of tables ([[fallback_chains]]), found "
+                    + ConfigReader.describe(chains));
+            return;
+        }
+        for (int i = 0; i < chains.size(); i++) {
+            String path = "fallback_chains[" + i + "]";
+            JsonNode chain = chains.get(i);
+            if (!chain.isObject()) {
+                r.problem(path, "expected a table, found " + ConfigReader.describe(chain));
+                continue;
+            }
+            r.onlyKeys((ObjectNode) chain, path, Set.of("primary", "fallbacks"));
+            String primary = r.string(chain, "primary", path, true);
+            List<String> fallbacks = r.strings(chain, "fallbacks", path, true);
+            if (primary == null || fallbacks == null) {
+                continue;
+            }
+            ModelConfig m = models.get(primary);
+            if (m == null) {
+                r.problem(path + ".primary", "no model named '" + primary + "' in [models]");
+            } else if (!m.fallbackModels().isEmpty()) {
+                r.problem(path + ".primary", "model '" + primary + "' already has fallback_models; give its "
+                        + "fallbacks in one place");
+            } else {
+                models.put(primary, m.withFallbackModels(fallbacks));
+            }
+        }
+    }
+
+    /** Every fallback model exists, and no chain of fallbacks leads back to where it started. */
+    private static void checkFallbackModels(Map<String, ModelConfig> models, ConfigReader r) {
+        for (ModelConfig m : models.values()) {
+            for (int i = 0; i < m.fallbackModels().size(); i++) {
+                String f = m.fallbackModels().get(i);
+                if (!models.containsKey(f)) {
+                    r.problem(ConfigReader.join("models", m.name()) + ".fallback_models[" + i + "]",
+                            "no model named '" + f + "' in [models]");
+                }
+            }
+        }
+        Set<String> reported = new LinkedHashSet<>();
+        for (ModelConfig m : models.values()) {
+            List<String> cycle = findCycle(m.name(), models, new ArrayList<>());
+            if (cycle != null && reported.add(new java.util.TreeSet<>(cycle).toString())) {
+                r.problem(ConfigReader.join("models", m.name()) + ".fallback_models", "fallback models form a cycle: "
+                        + String.join(" → ", cycle));
+            }
+        }
+    }
+
+    private static List<String> findCycle(String model, Map<String, ModelConfig> models, List<String> path) {
+        int at = path.indexOf(model);
+        if (at >= 0) {
+            List<String> cycle = new ArrayList<>(path.subList(at, path.size()));
+            cycle.add(model);
+            return cycle;
+        }
+        ModelConfig m = models.get(model);
+        if (m == null) {
+            return null;
+        }
+        path.add(model);
+        for (String f : m.fallbackModels()) {
+            List<String> cycle = findCycle(f, models, path);
+            if (cycle != null) {
+                return cycle;
+            }
+        }
+        path.remove(path.size() - 1);
+        return null;
     }
 
     private static ProviderConfig readProvider(String path, String name, JsonNode node, ConfigReader r) {
@@ -211,7 +313,52 @@ public final class ConfigLoader {
         }
         Timeouts timeouts = r.timeouts(node, path);
         return new ProviderConfig(path, name, type, apiBase, modelName, keyLocation, headers, extraBody, timeouts,
-                options);
+                readPolicy(path, node, r), options);
+    }
+
+    private static ProviderPolicy readPolicy(String path, JsonNode node, ConfigReader r) {
+        ProviderPolicy d = ProviderPolicy.DEFAULT;
+        RetryPolicy retries = r.retries(node, "retries", path);
+        Long weight = r.positiveLong(node, "weight", path);
+        List<UpstreamEndpointConfig> endpoints = new ArrayList<>();
+        JsonNode list = node.get("endpoints");
+        if (list != null) {
+            if (!list.isArray() || list.isEmpty()) {
+                r.problem(path + ".endpoints", "expected a non-empty list of { url, weight } tables, found "
+                        + ConfigReader.describe(list));
+            } else {
+                for (int i = 0; i < list.size(); i++) {
+                    String ep = path + ".endpoints[" + i + "]";
+                    JsonNode e = list.get(i);
+                    if (!e.isObject()) {
+                        r.problem(ep, "expected a table { url, weight }, found " + ConfigReader.describe(e));
+                        continue;
+                    }
+                    r.onlyKeys((ObjectNode) e, ep, Set.of("url", "weight"));
+                    String url = r.string(e, "url", ep, true);
+                    Long w = r.positiveLong(e, "weight", ep);
+                    if (url != null && !(url.startsWith("http://") || url.startsWith("https://"))) {
+                        r.problem(ep + ".url", "expected an http:// or https:// URL, found \"" + url + "\"");
+                    } else if (url != null) {
+                        endpoints.add(new UpstreamEndpointConfig(url, w == null ? 1 : w.intValue()));
+                    }
+                }
+            }
+            if (node.has("api_base")) {
+                r.problem(path + ".endpoints", "give either api_base or endpoints, not both");
+            }
+        }
+        String healthPath = r.string(node, "health_check_path", path, false);
+        if (healthPath != null && !healthPath.startsWith("/")) {
+            r.problem(path + ".health_check_path", "expected a path starting with /, found \"" + healthPath + "\"");
+        }
+        Double interval = r.positiveNumber(node, "health_check_interval", path);
+        if (interval != null && healthPath == null) {
+            r.problem(path + ".health_check_interval", "set health_check_path too, or remove this");
+        }
+        return new ProviderPolicy(retries == null ? d.retries() : retries, weight == null ? 1 : weight.intValue(),
+                endpoints, healthPath, interval == null ? d.healthCheckIntervalMs() : Math.round(interval * 1000),
+                r.circuitBreaker(node, "circuit_breaker", path));
     }
 
     private static void checkExtraBody(JsonNode extraBody, String path, ConfigReader r) {

@@ -75,6 +75,64 @@ final class ConfigReader {
         return node.asLong();
     }
 
+    /** A positive number (integer or not), or {@code null} when absent or wrong. */
+    Double positiveNumber(JsonNode parent, String key, String path) {
+        JsonNode node = parent.get(key);
+        if (node == null) {
+            return null;
+        }
+        if (!node.isNumber() || node.asDouble() <= 0) {
+            problem(join(path, key), "expected a positive number, found " + describe(node));
+            return null;
+        }
+        return node.asDouble();
+    }
+
+    /** A non-negative integer, or {@code null} when absent or wrong. */
+    Integer count(JsonNode parent, String key, String path) {
+        JsonNode node = parent.get(key);
+        if (node == null) {
+            return null;
+        }
+        if (!node.canConvertToInt() || !node.isIntegralNumber() || node.asInt() < 0) {
+            problem(join(path, key), "expected a whole number ≥ 0, found " + describe(node));
+            return null;
+        }
+        return node.asInt();
+    }
+
+    /** {@code retries = { num_retries, max_delay_s }} under {@code key}, or {@code null} when absent. */
+    RetryPolicy retries(JsonNode parent, String key, String path) {
+        ObjectNode t = table(parent, key, path, false);
+        if (t == null) {
+            return null;
+        }
+        String tp = join(path, key);
+        onlyKeys(t, tp, Set.of("num_retries", "max_delay_s"));
+        Integer n = count(t, "num_retries", tp);
+        Double max = positiveNumber(t, "max_delay_s", tp);
+        return new RetryPolicy(n == null ? 0 : n, max == null ? RetryPolicy.DEFAULT_MAX_DELAY_S : max);
+    }
+
+    /** A {@code circuit_breaker} table under {@code key}, or {@code null} when absent. */
+    CircuitBreakerConfig circuitBreaker(JsonNode parent, String key, String path) {
+        ObjectNode t = table(parent, key, path, false);
+        if (t == null) {
+            return null;
+        }
+        String tp = join(path, key);
+        onlyKeys(t, tp, Set.of("enabled", "failure_threshold", "timeout_duration", "half_open_max_calls"));
+        CircuitBreakerConfig d = CircuitBreakerConfig.DEFAULTS;
+        Boolean enabled = bool(t, "enabled", tp);
+        Long threshold = positiveLong(t, "failure_threshold", tp);
+        Double timeout = positiveNumber(t, "timeout_duration", tp);
+        Long halfOpen = positiveLong(t, "half_open_max_calls", tp);
+        return new CircuitBreakerConfig(enabled == null || enabled,
+                threshold == null ? d.failureThreshold() : threshold.intValue(),
+                timeout == null ? d.timeoutDurationS() : timeout,
+                halfOpen == null ? d.halfOpenMaxCalls() : halfOpen.intValue());
+    }
+
     Boolean bool(JsonNode parent, String key, String path) {
         JsonNode node = parent.get(key);
         if (node == null) {
@@ -136,6 +194,7 @@ final class ConfigReader {
         Long nonStreamingTotal = null;
         Long ttft = null;
         Long streamingTotal = null;
+        Long stall = null;
         ObjectNode ns = table(t, "non_streaming", tp, false);
         if (ns != null) {
             onlyKeys(ns, join(tp, "non_streaming"), Set.of("total_ms"));
@@ -143,11 +202,12 @@ final class ConfigReader {
         }
         ObjectNode s = table(t, "streaming", tp, false);
         if (s != null) {
-            onlyKeys(s, join(tp, "streaming"), Set.of("ttft_ms", "total_ms"));
+            onlyKeys(s, join(tp, "streaming"), Set.of("ttft_ms", "total_ms", "stall_ms"));
             ttft = positiveLong(s, "ttft_ms", join(tp, "streaming"));
             streamingTotal = positiveLong(s, "total_ms", join(tp, "streaming"));
+            stall = positiveLong(s, "stall_ms", join(tp, "streaming"));
         }
-        return new Timeouts(nonStreamingTotal, ttft, streamingTotal);
+        return new Timeouts(nonStreamingTotal, ttft, streamingTotal, stall);
     }
 
     static String join(String path, String key) {

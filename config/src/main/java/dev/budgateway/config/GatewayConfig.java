@@ -9,10 +9,13 @@ import java.util.Map;
  * @param models by name, in declaration order
  * @param filters the {@code [[filters]]} entries in order; the default chain when the file has none
  * @param filtersDeclared whether the file declared {@code [[filters]]} itself
+ * @param circuitBreaker {@code [circuit_breaker]}: every upstream endpoint's breaker unless its provider says
+ *     otherwise; disabled when the file has no such table
  * @param lines where each key is written, to give problems found later their line
  */
 public record GatewayConfig(
         GatewaySettings gateway,
+        CircuitBreakerConfig circuitBreaker,
         Map<String, ModelConfig> models,
         List<FilterSpec> filters,
         boolean filtersDeclared,

@@ -14,6 +14,7 @@ import java.util.Set;
  * @param apiKeyLocation where the key comes from, or {@code null} for the type's default
  * @param extraBody merged into every request body: a table merged key by key, or a list of
  *     {@code {pointer, value}} / {@code {pointer, delete = true}} edits as in TensorZero; may be {@code null}
+ * @param policy retries, weight, replicas, health checks and breakers
  * @param options the keys only this provider's type knows (Azure's {@code deployment_id}, Bedrock's
  *     {@code region}, ...), checked by the type; do not modify
  */
@@ -27,14 +28,17 @@ public record ProviderConfig(
         Map<String, String> extraHeaders,
         JsonNode extraBody,
         Timeouts timeouts,
+        ProviderPolicy policy,
         ObjectNode options) {
 
     /** The keys every provider table may have, whatever its type. */
     public static final Set<String> COMMON_KEYS = Set.of(
-            "type", "api_base", "model_name", "api_key_location", "extra_headers", "extra_body", "timeouts");
+            "type", "api_base", "model_name", "api_key_location", "extra_headers", "extra_body", "timeouts", "retries",
+            "weight", "endpoints", "health_check_path", "health_check_interval", "circuit_breaker");
 
     public ProviderConfig {
         extraHeaders = Map.copyOf(extraHeaders);
+        policy = policy == null ? ProviderPolicy.DEFAULT : policy;
         options = options == null ? JsonNodeFactory.instance.objectNode() : options;
     }
 

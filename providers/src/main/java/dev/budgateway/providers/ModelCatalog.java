@@ -2,6 +2,7 @@ package dev.budgateway.providers;
 
 import dev.budgateway.config.ApiKeyLocation;
 import dev.budgateway.config.GatewayConfig;
+import dev.budgateway.config.LoadBalancing;
 import dev.budgateway.config.ModelConfig;
 import dev.budgateway.config.ProviderConfig;
 import dev.budgateway.config.Timeouts;
@@ -16,6 +17,7 @@ import dev.budgateway.providers.anthropic.AnthropicType;
 import dev.budgateway.providers.azure.AzureType;
 import dev.budgateway.providers.bedrock.BedrockType;
 import dev.budgateway.providers.dummy.DummyType;
+import dev.budgateway.providers.pool.Balancer;
 import dev.budgateway.providers.gemini.GeminiType;
 import dev.budgateway.providers.openai.OpenAiCompatibleType;
 import java.util.ArrayList;
@@ -56,16 +58,15 @@ public final class ModelCatalog {
 
     private final Map<String, CatalogModel> models;
     private final Map<String, ProviderType> types;
-    private final UpstreamClient upstream;
-    private final Function<String, String> env;
+    /** What shorthand models are built with: the configured order, the gateway's breakers. */
+    private final ProviderContext shorthandContext;
     private final Map<String, CatalogModel> shorthands = new ConcurrentHashMap<>();
 
-    private ModelCatalog(Map<String, CatalogModel> models, Map<String, ProviderType> types, UpstreamClient upstream,
-            Function<String, String> env) {
+    private ModelCatalog(Map<String, CatalogModel> models, Map<String, ProviderType> types,
+            ProviderContext shorthandContext) {
         this.models = models;
         this.types = types;
-        this.upstream = upstream;
-        this.env = env;
+        this.shorthandContext = shorthandContext;
     }
 
     public static ModelCatalog build(GatewayConfig config, List<ProviderType> providerTypes, UpstreamClient upstream,
@@ -88,6 +89,7 @@ public final class ModelCatalog {
         providerTypes.forEach(t -> types.put(t.name(), t));
         Map<String, CatalogModel> models = new LinkedHashMap<>();
         for (ModelConfig m : config.models().values()) {
+            ProviderContext context = new ProviderContext(upstream, env, m.loadBalancing(), config.circuitBreaker());
             List<ModelProvider> providers = new ArrayList<>();
             Set<ApiEndpoint> defaults = new LinkedHashSet<>();
             for (String name : m.routing()) {
@@ -102,19 +104,20 @@ public final class ModelCatalog {
                     continue;
                 }
                 defaults.addAll(type.defaultEndpoints());
-                Provider provider = create(type, pc, upstream, env, problems);
+                Provider provider = create(type, pc, context, problems);
                 if (provider != null) {
                     providers.add(new ModelProvider(new RouteTarget(m.name(), name), pc, provider));
                 }
             }
             models.put(m.name(), new CatalogModel(m.name(), providers, m.endpoints() != null ? m.endpoints() : defaults,
-                    m.timeouts(), true));
+                    m.timeouts(), true, m.fallbackModels(), m.retries(), new Balancer(m.loadBalancing())));
         }
-        return new ModelCatalog(models, types, upstream, env);
+        return new ModelCatalog(models, types, new ProviderContext(upstream, env, LoadBalancing.ORDERED,
+                config.circuitBreaker()));
     }
 
-    private static Provider create(ProviderType type, ProviderConfig pc, UpstreamClient upstream,
-            Function<String, String> env, List<ConfigProblem> problems) {
+    private static Provider create(ProviderType type, ProviderConfig pc, ProviderContext context,
+            List<ConfigProblem> problems) {
         int before = problems.size();
         pc.options().fieldNames().forEachRemaining(key -> {
             if (!type.optionKeys().contains(key)) {
@@ -126,8 +129,8 @@ public final class ModelCatalog {
             return null;
         }
         ApiKeyLocation location = pc.apiKeyLocation() != null ? pc.apiKeyLocation() : type.defaultKeyLocation();
-        String key = ApiKeys.resolve(location, pc.path() + ".api_key_location", env, problems);
-        Provider provider = type.create(pc, key, upstream, env, problems);
+        String key = ApiKeys.resolve(location, pc.path() + ".api_key_location", context.env(), problems);
+        Provider provider = type.create(pc, key, context, problems);
         return problems.size() == before ? provider : null;
     }
 
@@ -162,14 +165,14 @@ public final class ModelCatalog {
             return null;
         }
         List<ConfigProblem> problems = new ArrayList<>();
-        Provider provider = create(type, pc, upstream, env, problems);
+        Provider provider = create(type, pc, shorthandContext, problems);
         if (provider == null) {
             String why = problems.isEmpty() ? "it cannot be used" : problems.get(0).message();
             throw new GatewayException(new GatewayError(400, "invalid_request_error", "provider_not_configured",
                     "Model '" + name + "' is not available on this gateway: " + why));
         }
-        CatalogModel built = new CatalogModel(name, List.of(new ModelProvider(new RouteTarget(name, type.name()), pc,
-                provider)), type.defaultEndpoints(), Timeouts.NONE, false);
+        CatalogModel built = CatalogModel.single(name, new ModelProvider(new RouteTarget(name, type.name()), pc,
+                provider), type.defaultEndpoints());
         if (shorthands.size() < MAX_CACHED_SHORTHANDS) {
             CatalogModel raced = shorthands.putIfAbsent(name, built);
             return raced != null ? raced : built;

@@ -11,4 +11,14 @@ import java.util.concurrent.CompletionStage;
 public interface Provider {
 
     CompletionStage<Response> send(ProviderCall call);
+
+    /** The replicas it sends to, for the admin views; none for a provider that answers in-process. */
+    default java.util.List<dev.budgateway.providers.pool.UpstreamTarget> targets() {
+        return java.util.List.of();
+    }
+
+    /** Its load, for balancing a model's providers. */
+    default dev.budgateway.providers.pool.Balanced load() {
+        return dev.budgateway.providers.pool.NoLoad.INSTANCE;
+    }
 }

@@ -21,10 +21,8 @@ public interface ProviderType {
      * Creates the provider, or adds to {@code problems} (with key paths) and returns {@code null}.
      *
      * @param apiKey the resolved key, or {@code null} for none
-     * @param env the environment, for types that read more than a key from it (AWS credentials)
      */
-    Provider create(ProviderConfig config, String apiKey, UpstreamClient upstream, Function<String, String> env,
-            List<ConfigProblem> problems);
+    Provider create(ProviderConfig config, String apiKey, ProviderContext context, List<ConfigProblem> problems);
 
     /** Where the key is when the config does not say ({@code api_key_location}). */
     default ApiKeyLocation defaultKeyLocation() {

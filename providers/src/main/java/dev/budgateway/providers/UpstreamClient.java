@@ -64,6 +64,11 @@ public final class UpstreamClient implements AutoCloseable {
                 .build();
     }
 
+    /** An event loop for the gateway's own periodic work (health checks). */
+    public EventExecutor scheduler() {
+        return perLoop.keySet().iterator().next();
+    }
+
     public long globalTimeoutMs() {
         return globalTimeoutMs;
     }

@@ -135,7 +135,7 @@ class FallbackTest {
         secondary.handle((ctx, r) -> MockOpenAi.json(502, "{\"error\":{\"message\":\"also down\"}}"));
         java.net.http.HttpResponse<String> res = gw.post("/v1/chat/completions", CHAT);
         assertEquals(502, res.statusCode());
-        assertTrue(res.body().contains("All 2 providers of model 'm' failed") && res.body().contains("also down"),
+        assertTrue(res.body().contains("All 2 attempts for model 'm' failed") && res.body().contains("also down"),
                 res.body());
     }
 

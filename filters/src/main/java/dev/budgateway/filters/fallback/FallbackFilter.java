@@ -8,21 +8,27 @@ import dev.budgateway.plugins.spi.GatewayException;
 import dev.budgateway.plugins.spi.Keys;
 import dev.budgateway.plugins.spi.Response;
 import dev.budgateway.plugins.spi.Route;
+import dev.budgateway.plugins.spi.RouteTarget;
 import dev.budgateway.plugins.spi.UpstreamDriver;
 import dev.budgateway.providers.CatalogModel;
 import dev.budgateway.providers.ModelCatalog;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Drives the attempts: the route's candidates in order, each through the rest of the chain. A failure
- * that another provider could avoid (connection error, timeout, 429, 5xx) moves to the next candidate;
- * any other error (a 4xx: the request itself is wrong) goes to the client at once. A model's own
- * {@code timeouts} bound all its attempts together: {@code non_streaming.total_ms}, or for streams
- * {@code streaming.ttft_ms}, until a response starts. A stream counts as started at its first content:
- * one that fails before it is a failed attempt too (see {@link FirstContentGate}).
+ * Drives the attempts of the {@link AttemptPlan}: the route's candidates (the model's providers, then its
+ * fallback models'), with each model's and provider's {@code retries}, each attempt through the rest of the
+ * chain. A failure that another try could avoid (connection error, timeout, 429, 5xx) moves on, after a
+ * backoff when the next attempt is a retry (an upstream {@code Retry-After} within {@code max_delay_s} is
+ * waited instead; a longer one skips that upstream's retries); any other error (a 4xx: the request itself is
+ * wrong) goes to the client at once. A provider whose breaker is open or whose health check fails is
+ * skipped without waiting. A model's own {@code timeouts} bound all its attempts together:
+ * {@code non_streaming.total_ms}, or for streams {@code streaming.ttft_ms}, until a response starts. A stream
+ * counts as started at its first content: one that fails before it is a failed attempt too (see
+ * {@link FirstContentGate}).
  */
 final class FallbackFilter implements UpstreamDriver {
 
@@ -46,7 +52,7 @@ final class FallbackFilter implements UpstreamDriver {
                     expired.toException()), budgetMs, TimeUnit.MILLISECONDS);
             out.whenComplete((r, t) -> deadline.cancel(false));
         }
-        tryFrom(route, 0, downstream, out, null);
+        new Attempts(route, AttemptPlan.of(route, catalog), exchange, downstream, out).run(0, null);
         return out;
     }
 
@@ -56,46 +62,95 @@ final class FallbackFilter implements UpstreamDriver {
         return stream ? t.streamingTtftMs() : t.nonStreamingTotalMs();
     }
 
-    private void tryFrom(Route route, int index, Downstream downstream, CompletableFuture<Response> out,
-            GatewayError last) {
-        if (out.isDone()) {
-            return;
-        }
-        if (index >= route.targets().size() || index >= maxAttempts) {
-            out.completeExceptionally(new GatewayException(exhausted(route, index, last)));
-            return;
-        }
-        downstream.attempt(route.targets().get(index))
-                .thenCompose(response -> response.head().isStreaming() ? FirstContentGate.open(response)
-                        : CompletableFuture.completedFuture(response))
-                .whenComplete((response, failure) -> onAttempt(route, index, downstream, out, response, failure));
-    }
+    /** One request's way through its plan. */
+    private final class Attempts {
+        private final Route route;
+        private final List<AttemptPlan.Step> steps;
+        private final Exchange exchange;
+        private final Downstream downstream;
+        private final CompletableFuture<Response> out;
+        private int made;
 
-    private void onAttempt(Route route, int index, Downstream downstream, CompletableFuture<Response> out,
-            Response response, Throwable failure) {
-        if (failure == null) {
-            if (!out.complete(response)) {
-                // The model's deadline passed while this attempt was under way: nobody reads it.
-                response.body().cancel();
+        Attempts(Route route, List<AttemptPlan.Step> steps, Exchange exchange, Downstream downstream,
+                CompletableFuture<Response> out) {
+            this.route = route;
+            this.steps = steps;
+            this.exchange = exchange;
+            this.downstream = downstream;
+            this.out = out;
+        }
+
+        /** Makes attempt {@code index}, {@code last} being the failure of the one before (or {@code null}). */
+        void run(int index, GatewayError last) {
+            if (out.isDone()) {
+                return;
             }
-            return;
+            if (index >= steps.size() || made >= maxAttempts) {
+                out.completeExceptionally(new GatewayException(exhausted(last)));
+                return;
+            }
+            made++;
+            downstream.attempt(steps.get(index).target())
+                    .thenCompose(response -> response.head().isStreaming() ? FirstContentGate.open(response)
+                            : CompletableFuture.completedFuture(response))
+                    .whenComplete((response, failure) -> onAttempt(index, response, failure));
         }
-        GatewayError error = GatewayException.errorOf(failure);
-        if (!error.isRetryable()) {
-            out.completeExceptionally(new GatewayException(error));
-            return;
-        }
-        tryFrom(route, index + 1, downstream, out, error);
-    }
 
-    private static GatewayError exhausted(Route route, int tried, GatewayError last) {
-        if (last == null) {
-            return GatewayError.internal("Model '" + route.model() + "' has no provider to try");
+        private void onAttempt(int index, Response response, Throwable failure) {
+            if (failure == null) {
+                if (!out.complete(response)) {
+                    // The model's deadline passed while this attempt was under way: nobody reads it.
+                    response.body().cancel();
+                }
+                return;
+            }
+            GatewayError error = GatewayException.errorOf(failure);
+            if (!error.isRetryable()) {
+                out.completeExceptionally(new GatewayException(error));
+                return;
+            }
+            int next = index + 1;
+            RouteTarget failed = steps.get(index).target();
+            boolean unavailable = "circuit_open".equals(error.code()) || "no_healthy_endpoint".equals(error.code());
+            long delayMs = 0;
+            while (next < steps.size() && steps.get(next).backoff() != null) {
+                AttemptPlan.Step step = steps.get(next);
+                boolean sameTarget = step.target().equals(failed);
+                if (unavailable && sameTarget) {
+                    next++; // Retrying a provider that is not taking requests is pointless.
+                    continue;
+                }
+                delayMs = Backoff.delayMs(step.backoff(), step.retry(), sameTarget ? error.headers().get(
+                        "retry-after") : null);
+                if (delayMs >= 0) {
+                    break;
+                }
+                // The upstream asked for a longer pause than the policy allows: go past its retries.
+                while (next < steps.size() && steps.get(next).backoff() != null
+                        && steps.get(next).target().equals(failed)) {
+                    next++;
+                }
+                delayMs = 0;
+            }
+            int chosen = next;
+            if (delayMs <= 0) {
+                run(chosen, error);
+            } else {
+                ScheduledFuture<?> wait = exchange.eventLoop().schedule(() -> run(chosen, error), delayMs,
+                        TimeUnit.MILLISECONDS);
+                out.whenComplete((r, t) -> wait.cancel(false));
+            }
         }
-        if (tried <= 1) {
-            return last;
+
+        private GatewayError exhausted(GatewayError last) {
+            if (last == null) {
+                return GatewayError.internal("Model '" + route.model() + "' has no provider to try");
+            }
+            if (made <= 1) {
+                return last;
+            }
+            return new GatewayError(last.status(), last.type(), last.code(), "All " + made + " attempts for model '"
+                    + route.model() + "' failed; the last said: " + last.message(), last.headers());
         }
-        return new GatewayError(last.status(), last.type(), last.code(), "All " + tried + " providers of model '"
-                + route.model() + "' failed; the last said: " + last.message(), last.headers());
     }
 }

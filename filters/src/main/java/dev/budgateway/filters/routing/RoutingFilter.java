@@ -1,5 +1,6 @@
 package dev.budgateway.filters.routing;
 
+import dev.budgateway.config.LoadBalancing;
 import dev.budgateway.plugins.spi.Exchange;
 import dev.budgateway.plugins.spi.Filter;
 import dev.budgateway.plugins.spi.FilterResult;
@@ -13,24 +14,45 @@ import dev.budgateway.providers.ModelCatalog;
 import dev.budgateway.providers.ModelProvider;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * Writes {@link Keys#ROUTE}: the providers of the requested model in {@code routing} order. Unknown
- * models get 404; a model asked for an endpoint it does not serve gets 400.
+ * Writes {@link Keys#ROUTE}: the providers of the requested model (the balancer's pick first, then
+ * {@code routing} order), followed by those of its {@code fallback_models}, recursively. Unknown models get
+ * 404; a model asked for an endpoint it does not serve gets 400.
  */
 final class RoutingFilter implements Filter {
 
     private final ModelCatalog catalog;
-    /** Routes of configured models are immutable, so they are built once. */
-    private final Map<String, Route> configuredRoutes = new HashMap<>();
+    /** Routes that are the same for every request (nothing balanced on the way) are built once. */
+    private final Map<String, Route> fixedRoutes = new HashMap<>();
 
     RoutingFilter(ModelCatalog catalog) {
         this.catalog = catalog;
         for (CatalogModel m : catalog.configured()) {
-            configuredRoutes.put(m.name(), routeOf(m));
+            if (isFixed(m, new HashSet<>())) {
+                fixedRoutes.put(m.name(), routeOf(m));
+            }
         }
+    }
+
+    private boolean isFixed(CatalogModel m, Set<String> seen) {
+        if (!seen.add(m.name())) {
+            return true;
+        }
+        if (m.balancer().strategy() != LoadBalancing.ORDERED && m.providers().size() > 1) {
+            return false;
+        }
+        for (String f : m.fallbackModels()) {
+            CatalogModel fallback = catalog.find(f);
+            if (fallback != null && !isFixed(fallback, seen)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
@@ -52,16 +74,30 @@ final class RoutingFilter implements Filter {
             return FilterResult.reject(GatewayError.badRequest("unsupported_endpoint", "Model '" + name
                     + "' does not support the '" + exchange.endpoint().configName() + "' endpoint"));
         }
-        Route route = configuredRoutes.get(name);
+        Route route = fixedRoutes.get(name);
         exchange.put(Keys.ROUTE, route != null ? route : routeOf(model));
         return FilterResult.CONTINUE;
     }
 
-    private static Route routeOf(CatalogModel model) {
+    private Route routeOf(CatalogModel model) {
         List<RouteTarget> targets = new ArrayList<>(model.providers().size());
-        for (ModelProvider p : model.providers()) {
+        addTargets(model, targets, new HashSet<>());
+        return new Route(model.name(), targets);
+    }
+
+    /** The model's providers, then its fallback models' (each model once: the config has no cycles). */
+    private void addTargets(CatalogModel model, List<RouteTarget> targets, Set<String> seen) {
+        if (!seen.add(model.name())) {
+            return;
+        }
+        for (ModelProvider p : model.ordered()) {
             targets.add(p.target());
         }
-        return new Route(model.name(), targets);
+        for (String f : model.fallbackModels()) {
+            CatalogModel fallback = catalog.find(f);
+            if (fallback != null) {
+                addTargets(fallback, targets, seen);
+            }
+        }
     }
 }

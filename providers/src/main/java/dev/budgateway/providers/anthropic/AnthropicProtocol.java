@@ -10,6 +10,7 @@ import dev.budgateway.providers.RequestBodies;
 import dev.budgateway.providers.UpstreamErrors;
 import dev.budgateway.providers.http.ChatProtocol;
 import dev.budgateway.providers.http.StreamTranslator;
+import dev.budgateway.providers.pool.UpstreamTarget;
 
 /** Anthropic's Messages API ({@code POST {api_base}/messages}), translated to and from OpenAI's chat API. */
 final class AnthropicProtocol extends ChatProtocol {
@@ -17,13 +18,11 @@ final class AnthropicProtocol extends ChatProtocol {
     static final String API_VERSION = "2023-06-01";
 
     private final String modelName;
-    private final String path;
     private final String apiKey;
 
-    AnthropicProtocol(ProviderConfig config, String basePath, String apiKey) {
+    AnthropicProtocol(ProviderConfig config, String apiKey) {
         super(config, "anthropic");
         this.modelName = config.modelName();
-        this.path = basePath + "/messages";
         this.apiKey = apiKey;
     }
 
@@ -43,8 +42,8 @@ final class AnthropicProtocol extends ChatProtocol {
     }
 
     @Override
-    protected RequestHeadersBuilder headers(ProviderCall call, byte[] payload) {
-        return jsonPost(path, call, "x-api-key", apiKey).add("anthropic-version", API_VERSION);
+    protected RequestHeadersBuilder headers(ProviderCall call, UpstreamTarget target, byte[] payload) {
+        return jsonPost(target.basePath() + "/messages", call, "x-api-key", apiKey).add("anthropic-version", API_VERSION);
     }
 
     @Override

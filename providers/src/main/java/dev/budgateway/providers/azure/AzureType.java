@@ -5,6 +5,7 @@ import dev.budgateway.config.ProviderConfig;
 import dev.budgateway.plugins.spi.ApiEndpoint;
 import dev.budgateway.plugins.spi.ConfigProblem;
 import dev.budgateway.providers.Provider;
+import dev.budgateway.providers.ProviderContext;
 import dev.budgateway.providers.ProviderType;
 import dev.budgateway.providers.UpstreamClient;
 import dev.budgateway.providers.UpstreamUrls;
@@ -47,8 +48,7 @@ public final class AzureType implements ProviderType {
     }
 
     @Override
-    public Provider create(ProviderConfig config, String apiKey, UpstreamClient upstream, Function<String, String> env,
-            List<ConfigProblem> problems) {
+    public Provider create(ProviderConfig config, String apiKey, ProviderContext context, List<ConfigProblem> problems) {
         String endpoint = config.option("endpoint");
         if (endpoint == null) {
             endpoint = config.apiBase();
@@ -69,12 +69,12 @@ public final class AzureType implements ProviderType {
             return null;
         }
         String version = config.option("api_version") != null ? config.option("api_version") : DEFAULT_API_VERSION;
-        String prefix = UpstreamUrls.basePath(uri) + "/openai/deployments/"
-                + URLEncoder.encode(deployment, StandardCharsets.UTF_8);
+        String deploymentPath = "/openai/deployments/" + URLEncoder.encode(deployment, StandardCharsets.UTF_8);
         String query = "?api-version=" + URLEncoder.encode(version, StandardCharsets.UTF_8);
-        OpenAiProtocol protocol = new OpenAiProtocol(config, config.modelName(), e -> prefix + e.path() + query,
+        OpenAiProtocol protocol = new OpenAiProtocol(config, config.modelName(),
+                (basePath, e) -> basePath + deploymentPath + e.path() + query,
                 apiKey == null ? Map.of() : Map.of("api-key", apiKey), apiKey);
-        return new HttpProvider(config, protocol, upstream.endpoint(uri), upstream.globalTimeoutMs());
+        return HttpProvider.create(config, protocol, uri, context, problems);
     }
 
     @Override

@@ -13,6 +13,7 @@ import dev.budgateway.providers.UpstreamErrors;
 import dev.budgateway.providers.http.ChatProtocol;
 import dev.budgateway.providers.http.EventDecoder;
 import dev.budgateway.providers.http.StreamTranslator;
+import dev.budgateway.providers.pool.UpstreamTarget;
 import dev.budgateway.providers.sse.SseEvent;
 import java.time.Clock;
 import java.time.ZonedDateTime;
@@ -27,25 +28,23 @@ import java.util.function.Consumer;
 final class BedrockProtocol extends ChatProtocol {
 
     private final String modelId;
-    private final String authority;
     private final SigV4Signer signer;
     private final SigV4Signer.Credentials credentials;
     private final Clock clock;
     private final String unaryPath;
     private final String streamPath;
 
-    BedrockProtocol(ProviderConfig config, String modelId, String authority, String basePath, String region,
-            SigV4Signer.Credentials credentials, Clock clock) {
+    BedrockProtocol(ProviderConfig config, String modelId, String region, SigV4Signer.Credentials credentials,
+            Clock clock) {
         super(config, "aws_bedrock");
         this.modelId = modelId;
-        this.authority = authority;
         this.signer = new SigV4Signer(region, "bedrock");
         this.credentials = credentials;
         this.clock = clock;
         // AWS signs the path as it is on the wire, encoded once more. The HTTP client sends ':' unencoded
         // (anthropic.claude-3-haiku-20240307-v1:0), so the path is built that way to sign what is sent; '/' in
         // an inference profile ARN stays %2F.
-        String model = basePath + "/model/" + SigV4Signer.encode(modelId).replace("%3A", ":");
+        String model = "/model/" + SigV4Signer.encode(modelId).replace("%3A", ":");
         this.unaryPath = model + "/converse";
         this.streamPath = model + "/converse-stream";
     }
@@ -56,8 +55,9 @@ final class BedrockProtocol extends ChatProtocol {
     }
 
     @Override
-    protected RequestHeadersBuilder headers(ProviderCall call, byte[] payload) {
-        String path = call.stream() ? streamPath : unaryPath;
+    protected RequestHeadersBuilder headers(ProviderCall call, UpstreamTarget target, byte[] payload) {
+        String path = target.basePath() + (call.stream() ? streamPath : unaryPath);
+        String authority = target.authority();
         ZonedDateTime now = ZonedDateTime.now(clock);
         String amzDate = SigV4Signer.AMZ_DATE.format(now);
         Map<String, String> signed = new LinkedHashMap<>();

@@ -4,6 +4,7 @@ import dev.budgateway.config.ProviderConfig;
 import dev.budgateway.plugins.spi.ApiEndpoint;
 import dev.budgateway.plugins.spi.ConfigProblem;
 import dev.budgateway.providers.Provider;
+import dev.budgateway.providers.ProviderContext;
 import dev.budgateway.providers.ProviderType;
 import dev.budgateway.providers.UpstreamClient;
 import dev.budgateway.providers.UpstreamUrls;
@@ -39,20 +40,19 @@ public final class BedrockType implements ProviderType {
     }
 
     @Override
-    public Provider create(ProviderConfig config, String apiKey, UpstreamClient upstream, Function<String, String> env,
-            List<ConfigProblem> problems) {
+    public Provider create(ProviderConfig config, String apiKey, ProviderContext context, List<ConfigProblem> problems) {
         int before = problems.size();
         String modelId = config.option("model_id") != null ? config.option("model_id") : config.modelName();
         if (modelId == null) {
             problems.add(new ConfigProblem(config.path() + ".model_id", "missing required key for type \"aws_bedrock\""));
         }
-        String region = firstOf(config.option("region"), env.apply("AWS_REGION"), env.apply("AWS_DEFAULT_REGION"));
+        String region = firstOf(config.option("region"), context.env().apply("AWS_REGION"), context.env().apply("AWS_DEFAULT_REGION"));
         if (region == null) {
             problems.add(new ConfigProblem(config.path() + ".region", "missing: set region here or AWS_REGION in the "
                     + "environment"));
         }
-        String accessKey = env.apply("AWS_ACCESS_KEY_ID");
-        String secretKey = env.apply("AWS_SECRET_ACCESS_KEY");
+        String accessKey = context.env().apply("AWS_ACCESS_KEY_ID");
+        String secretKey = context.env().apply("AWS_SECRET_ACCESS_KEY");
         if (blank(accessKey) || blank(secretKey)) {
             problems.add(new ConfigProblem(config.path(), "AWS credentials are not set: AWS_ACCESS_KEY_ID and "
                     + "AWS_SECRET_ACCESS_KEY must be in the environment"));
@@ -66,12 +66,11 @@ public final class BedrockType implements ProviderType {
         if (uri == null) {
             return null;
         }
-        String token = env.apply("AWS_SESSION_TOKEN");
+        String token = context.env().apply("AWS_SESSION_TOKEN");
         SigV4Signer.Credentials credentials = new SigV4Signer.Credentials(accessKey.strip(), secretKey.strip(),
                 blank(token) ? null : token.strip());
-        BedrockProtocol protocol = new BedrockProtocol(config, modelId, uri.getRawAuthority(),
-                UpstreamUrls.basePath(uri), region, credentials, Clock.systemUTC());
-        return new HttpProvider(config, protocol, upstream.endpoint(uri), upstream.globalTimeoutMs());
+        BedrockProtocol protocol = new BedrockProtocol(config, modelId, region, credentials, Clock.systemUTC());
+        return HttpProvider.create(config, protocol, uri, context, problems);
     }
 
     private static String firstOf(String... values) {

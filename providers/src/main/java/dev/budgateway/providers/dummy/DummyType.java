@@ -6,6 +6,7 @@ import dev.budgateway.config.Timeouts;
 import dev.budgateway.plugins.spi.ApiEndpoint;
 import dev.budgateway.plugins.spi.ConfigProblem;
 import dev.budgateway.providers.Provider;
+import dev.budgateway.providers.ProviderContext;
 import dev.budgateway.providers.ProviderType;
 import dev.budgateway.providers.UpstreamClient;
 import java.util.List;
@@ -27,14 +28,13 @@ public final class DummyType implements ProviderType {
     }
 
     @Override
-    public Provider create(ProviderConfig config, String apiKey, UpstreamClient upstream, Function<String, String> env,
-            List<ConfigProblem> problems) {
+    public Provider create(ProviderConfig config, String apiKey, ProviderContext context, List<ConfigProblem> problems) {
         return new DummyProvider(config.name(), config.modelName());
     }
 
     @Override
     public ProviderConfig shorthand(String model) {
         return new ProviderConfig("models.\"dummy::" + model + "\".providers.dummy", "dummy", "dummy", null, model,
-                ApiKeyLocation.NONE, Map.of(), null, Timeouts.NONE, null);
+                ApiKeyLocation.NONE, Map.of(), null, Timeouts.NONE, null, null);
     }
 }

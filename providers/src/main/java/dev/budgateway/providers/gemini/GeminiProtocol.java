@@ -10,6 +10,7 @@ import dev.budgateway.providers.ProviderCall;
 import dev.budgateway.providers.UpstreamErrors;
 import dev.budgateway.providers.http.ChatProtocol;
 import dev.budgateway.providers.http.StreamTranslator;
+import dev.budgateway.providers.pool.UpstreamTarget;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -25,10 +26,10 @@ final class GeminiProtocol extends ChatProtocol {
     private final String streamPath;
     private final String apiKey;
 
-    GeminiProtocol(ProviderConfig config, String basePath, String apiKey) {
+    GeminiProtocol(ProviderConfig config, String apiKey) {
         super(config, "gemini");
         this.modelName = config.modelName();
-        String model = basePath + "/models/" + URLEncoder.encode(config.modelName(), StandardCharsets.UTF_8);
+        String model = "/models/" + URLEncoder.encode(config.modelName(), StandardCharsets.UTF_8);
         this.unaryPath = model + ":generateContent";
         this.streamPath = model + ":streamGenerateContent?alt=sse";
         this.apiKey = apiKey;
@@ -40,8 +41,8 @@ final class GeminiProtocol extends ChatProtocol {
     }
 
     @Override
-    protected RequestHeadersBuilder headers(ProviderCall call, byte[] payload) {
-        return jsonPost(call.stream() ? streamPath : unaryPath, call, "x-goog-api-key", apiKey);
+    protected RequestHeadersBuilder headers(ProviderCall call, UpstreamTarget target, byte[] payload) {
+        return jsonPost(target.basePath() + (call.stream() ? streamPath : unaryPath), call, "x-goog-api-key", apiKey);
     }
 
     @Override

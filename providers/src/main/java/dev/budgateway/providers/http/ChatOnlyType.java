@@ -6,6 +6,7 @@ import dev.budgateway.config.Timeouts;
 import dev.budgateway.plugins.spi.ApiEndpoint;
 import dev.budgateway.plugins.spi.ConfigProblem;
 import dev.budgateway.providers.Provider;
+import dev.budgateway.providers.ProviderContext;
 import dev.budgateway.providers.ProviderType;
 import dev.budgateway.providers.UpstreamClient;
 import dev.budgateway.providers.UpstreamUrls;
@@ -25,7 +26,7 @@ public record ChatOnlyType(String name, String defaultApiBase, String keyVariabl
     /** Makes the protocol of one provider table. */
     @FunctionalInterface
     public interface Protocols {
-        UpstreamProtocol create(ProviderConfig config, String basePath, String apiKey);
+        UpstreamProtocol create(ProviderConfig config, String apiKey);
     }
 
     @Override
@@ -39,20 +40,18 @@ public record ChatOnlyType(String name, String defaultApiBase, String keyVariabl
     }
 
     @Override
-    public Provider create(ProviderConfig config, String apiKey, UpstreamClient upstream, Function<String, String> env,
-            List<ConfigProblem> problems) {
+    public Provider create(ProviderConfig config, String apiKey, ProviderContext context, List<ConfigProblem> problems) {
         String model = UpstreamUrls.requireModelName(config, name, problems);
         URI uri = UpstreamUrls.apiBase(config, defaultApiBase, problems);
         if (uri == null || model == null) {
             return null;
         }
-        return new HttpProvider(config, protocols.create(config, UpstreamUrls.basePath(uri), apiKey),
-                upstream.endpoint(uri), upstream.globalTimeoutMs());
+        return HttpProvider.create(config, protocols.create(config, apiKey), uri, context, problems);
     }
 
     @Override
     public ProviderConfig shorthand(String model) {
         return new ProviderConfig("models.\"" + name + "::" + model + "\".providers." + name, name, name,
-                defaultApiBase, model, defaultKeyLocation(), Map.of(), null, Timeouts.NONE, null);
+                defaultApiBase, model, defaultKeyLocation(), Map.of(), null, Timeouts.NONE, null, null);
     }
 }

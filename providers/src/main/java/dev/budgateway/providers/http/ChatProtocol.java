@@ -18,6 +18,7 @@ import dev.budgateway.plugins.spi.Json;
 import dev.budgateway.plugins.spi.Response;
 import dev.budgateway.providers.ProviderCall;
 import dev.budgateway.providers.RequestBodies;
+import dev.budgateway.providers.pool.UpstreamTarget;
 import java.io.IOException;
 
 /**
@@ -40,8 +41,8 @@ public abstract class ChatProtocol implements UpstreamProtocol {
     /** The provider's request body for the call. */
     protected abstract ObjectNode toUpstream(ProviderCall call);
 
-    /** The request headers (path, authentication) for the body about to be sent. */
-    protected abstract RequestHeadersBuilder headers(ProviderCall call, byte[] payload);
+    /** The request headers (path, authentication) for the body about to be sent to {@code target}. */
+    protected abstract RequestHeadersBuilder headers(ProviderCall call, UpstreamTarget target, byte[] payload);
 
     /** The provider's unary answer as an OpenAI chat completion. */
     protected abstract ObjectNode toChat(JsonNode answer);
@@ -67,7 +68,7 @@ public abstract class ChatProtocol implements UpstreamProtocol {
     }
 
     @Override
-    public final HttpRequest request(ProviderCall call) {
+    public final HttpRequest request(ProviderCall call, UpstreamTarget target) {
         if (call.endpoint() != ApiEndpoint.CHAT) {
             throw new GatewayException(GatewayError.badRequest("unsupported_endpoint", "Provider '" + name
                     + "' (" + typeName + ") serves chat completions only"));
@@ -77,7 +78,7 @@ public abstract class ChatProtocol implements UpstreamProtocol {
             body = RequestBodies.forUpstream(body, null, config.extraBody());
         }
         byte[] payload = Json.bytes(body);
-        RequestHeadersBuilder headers = headers(call, payload);
+        RequestHeadersBuilder headers = headers(call, target, payload);
         config.extraHeaders().forEach(headers::set);
         return HttpRequest.of(headers.build(), HttpData.wrap(payload));
     }

@@ -9,6 +9,7 @@ import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.common.SplitHttpResponse;
 import dev.budgateway.config.ProviderConfig;
+import dev.budgateway.plugins.spi.ConfigProblem;
 import dev.budgateway.plugins.spi.GatewayError;
 import dev.budgateway.plugins.spi.GatewayException;
 import dev.budgateway.plugins.spi.Response;
@@ -16,9 +17,13 @@ import dev.budgateway.plugins.spi.ResponseHead;
 import dev.budgateway.providers.EventLoops;
 import dev.budgateway.providers.Provider;
 import dev.budgateway.providers.ProviderCall;
-import dev.budgateway.providers.UpstreamClient;
+import dev.budgateway.providers.ProviderContext;
 import dev.budgateway.providers.UpstreamErrors;
+import dev.budgateway.providers.pool.Balanced;
+import dev.budgateway.providers.pool.EndpointPool;
+import dev.budgateway.providers.pool.UpstreamTarget;
 import io.netty.util.concurrent.EventExecutor;
+import java.net.URI;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -27,69 +32,108 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A provider reached over HTTP, speaking some {@link UpstreamProtocol}. Owns what is the same for every
- * protocol: the per-attempt timeouts (total, and time to first token for streams), dropping the upstream
- * call when the client goes away, and turning transport failures into the client's error.
+ * protocol: picking a replica ({@link EndpointPool}: balancing, health, circuit breakers), the per-attempt
+ * timeouts (total; for streams also time to first token and the longest silence between events), dropping
+ * the upstream call when the client goes away, turning transport failures into the client's error, and
+ * telling the replica how the call went.
  */
 public final class HttpProvider implements Provider {
 
     private final String name;
     private final UpstreamProtocol protocol;
-    private final UpstreamClient.Endpoint endpoint;
+    private final EndpointPool pool;
     private final long globalTimeoutMs;
     private final Long nonStreamingTotalMs;
     private final Long streamingTtftMs;
     private final Long streamingTotalMs;
+    private final Long streamingStallMs;
 
-    public HttpProvider(ProviderConfig config, UpstreamProtocol protocol, UpstreamClient.Endpoint endpoint,
-            long globalTimeoutMs) {
+    private HttpProvider(ProviderConfig config, UpstreamProtocol protocol, EndpointPool pool, long globalTimeoutMs) {
         this.name = config.name();
         this.protocol = protocol;
-        this.endpoint = endpoint;
+        this.pool = pool;
         this.globalTimeoutMs = globalTimeoutMs;
         this.nonStreamingTotalMs = config.timeouts().nonStreamingTotalMs();
         this.streamingTtftMs = config.timeouts().streamingTtftMs();
         this.streamingTotalMs = config.timeouts().streamingTotalMs();
+        this.streamingStallMs = config.timeouts().streamingStallMs();
+    }
+
+    /**
+     * A provider speaking {@code protocol} to its {@code endpoints}, or to {@code base} when it has none;
+     * {@code null} after adding problems.
+     */
+    public static HttpProvider create(ProviderConfig config, UpstreamProtocol protocol, URI base,
+            ProviderContext context, List<ConfigProblem> problems) {
+        EndpointPool pool = context.pool(config, base, problems);
+        return pool == null ? null : new HttpProvider(config, protocol, pool, context.upstream().globalTimeoutMs());
+    }
+
+    @Override
+    public List<UpstreamTarget> targets() {
+        return pool.targets();
+    }
+
+    @Override
+    public Balanced load() {
+        return pool;
     }
 
     @Override
     public CompletionStage<Response> send(ProviderCall call) {
-        UpstreamProtocol.Mode mode = protocol.mode(call);
+        UpstreamTarget target;
         HttpRequest request;
         try {
-            request = protocol.request(call);
+            target = pool.acquire(name);
         } catch (GatewayException e) {
             return CompletableFuture.failedFuture(e);
         }
+        Outcome outcome = new Outcome(target, call);
+        try {
+            request = protocol.request(call, target);
+        } catch (GatewayException e) {
+            outcome.done(null, true);
+            return CompletableFuture.failedFuture(e);
+        }
+        UpstreamProtocol.Mode mode = protocol.mode(call);
         boolean streaming = mode != UpstreamProtocol.Mode.UNARY;
         Long configured = streaming ? streamingTotalMs : nonStreamingTotalMs;
         long timeoutMs = configured == null ? globalTimeoutMs : Math.min(configured, globalTimeoutMs);
-        HttpResponse response = endpoint.on(call.eventLoop()).execute(request,
+        HttpResponse response = target.client().on(call.eventLoop()).execute(request,
                 RequestOptions.builder().responseTimeoutMillis(timeoutMs).build());
         // A client that went away takes the upstream call with it (for a stream, too, before its head).
         call.cancelled().thenRun(response::abort);
         EventExecutor loop = EventLoops.executor(call.eventLoop());
-        return streaming ? streaming(call, mode, response, loop, timeoutMs) : unary(call, response, loop, timeoutMs);
+        return streaming ? streaming(call, mode, response, loop, timeoutMs, outcome)
+                : unary(call, response, loop, timeoutMs, outcome);
     }
 
     private CompletionStage<Response> unary(ProviderCall call, HttpResponse response, EventExecutor loop,
-            long timeoutMs) {
+            long timeoutMs, Outcome outcome) {
         CompletableFuture<Response> out = new CompletableFuture<>();
         response.aggregate().whenComplete((agg, failure) -> EventLoops.run(loop, () -> {
             if (failure != null) {
-                out.completeExceptionally(new GatewayException(UpstreamErrors.fromThrowable(name, failure, timeoutMs)));
+                GatewayError error = UpstreamErrors.fromThrowable(name, failure, timeoutMs);
+                outcome.done(error, false);
+                out.completeExceptionally(new GatewayException(error));
                 return;
             }
             int status = agg.status().code();
             if (status >= 400) {
-                out.completeExceptionally(new GatewayException(protocol.error(status, agg.content().array(),
-                        agg.headers().get(HttpHeaderNames.RETRY_AFTER))));
+                GatewayError error = protocol.error(status, agg.content().array(),
+                        agg.headers().get(HttpHeaderNames.RETRY_AFTER));
+                outcome.done(error, false);
+                out.completeExceptionally(new GatewayException(error));
                 return;
             }
+            outcome.answered();
             try {
                 MediaType type = agg.headers().contentType();
                 out.complete(protocol.unary(call, status, type == null ? null : type.toString(),
                         agg.content().array()));
+                outcome.done(null, false);
             } catch (GatewayException e) {
+                outcome.done(e.error(), false);
                 out.completeExceptionally(e);
             }
         }));
@@ -97,7 +141,7 @@ public final class HttpProvider implements Provider {
     }
 
     private CompletionStage<Response> streaming(ProviderCall call, UpstreamProtocol.Mode mode, HttpResponse response,
-            EventExecutor loop, long timeoutMs) {
+            EventExecutor loop, long timeoutMs, Outcome outcome) {
         CompletableFuture<Response> out = new CompletableFuture<>();
         ScheduledFuture<?> ttftTimer = null;
         if (streamingTtftMs != null) {
@@ -107,39 +151,98 @@ public final class HttpProvider implements Provider {
                     TimeUnit.MILLISECONDS);
         }
         ScheduledFuture<?> timer = ttftTimer;
-        Runnable stopTimer = timer == null ? () -> {} : () -> timer.cancel(false);
+        Runnable firstData = () -> {
+            if (timer != null) {
+                timer.cancel(false);
+            }
+            outcome.answered();
+        };
         SplitHttpResponse split = response.split();
         split.headers().whenComplete((ResponseHeaders head, Throwable failure) -> EventLoops.run(loop, () -> {
             if (failure != null) {
-                stopTimer.run();
-                out.completeExceptionally(new GatewayException(UpstreamErrors.fromThrowable(name, failure, timeoutMs)));
+                if (timer != null) {
+                    timer.cancel(false);
+                }
+                GatewayError error = UpstreamErrors.fromThrowable(name, failure, timeoutMs);
+                outcome.done(error, false);
+                out.completeExceptionally(new GatewayException(error));
                 return;
             }
             int status = head.status().code();
             if (status >= 400) {
-                stopTimer.run();
+                if (timer != null) {
+                    timer.cancel(false);
+                }
                 String retryAfter = head.get(HttpHeaderNames.RETRY_AFTER);
                 split.body().collect().whenComplete((parts, t) -> EventLoops.run(loop, () -> {
                     byte[] bytes = t == null ? concat(parts) : new byte[0];
-                    out.completeExceptionally(new GatewayException(protocol.error(status, bytes, retryAfter)));
+                    GatewayError error = protocol.error(status, bytes, retryAfter);
+                    outcome.done(error, false);
+                    out.completeExceptionally(new GatewayException(error));
                 }));
                 return;
             }
-            GatewayError truncated = new GatewayError(502, "upstream_error", "upstream_stream_truncated",
-                    "The stream from provider '" + name + "' ended before it was complete");
+            UpstreamChunkStream.Settings settings = new UpstreamChunkStream.Settings(loop,
+                    t -> UpstreamErrors.fromThrowable(name, t, timeoutMs), firstData,
+                    new GatewayError(502, "upstream_error", "upstream_stream_truncated",
+                            "The stream from provider '" + name + "' ended before it was complete"),
+                    streamingStallMs, streamingStallMs == null ? null : GatewayError.timeout("Provider '" + name
+                            + "' sent nothing for " + streamingStallMs + " ms in the middle of a stream"),
+                    outcome::done);
             if (mode == UpstreamProtocol.Mode.RAW) {
                 MediaType type = head.contentType();
                 out.complete(new Response(ResponseHead.raw(status, type == null ? "application/octet-stream"
-                        : type.toString()), new UpstreamChunkStream(split.body(), loop, null, null,
-                        t -> UpstreamErrors.fromThrowable(name, t, timeoutMs), stopTimer, truncated)));
+                        : type.toString()), new UpstreamChunkStream(split.body(), null, null, settings)));
                 return;
             }
-            UpstreamChunkStream chunks = new UpstreamChunkStream(split.body(), loop, protocol::decoder,
-                    protocol.streamTranslator(call), t -> UpstreamErrors.fromThrowable(name, t, timeoutMs), stopTimer,
-                    truncated);
-            out.complete(new Response(new ResponseHead(status, true), chunks));
+            out.complete(new Response(new ResponseHead(status, true), new UpstreamChunkStream(split.body(),
+                    protocol::decoder, protocol.streamTranslator(call), settings)));
         }));
         return out;
+    }
+
+    /** How one call went, told to its replica exactly once. */
+    private static final class Outcome {
+        private final UpstreamTarget target;
+        private final ProviderCall call;
+        private final long start = System.nanoTime();
+        private boolean answered;
+        private boolean reported;
+
+        Outcome(UpstreamTarget target, ProviderCall call) {
+            this.target = target;
+            this.call = call;
+        }
+
+        void answered() {
+            if (!answered) {
+                answered = true;
+                target.answered(System.nanoTime() - start);
+            }
+        }
+
+        /**
+         * @param error {@code null} for success
+         * @param cancelled the call ended without a verdict on the upstream (the client left, the request
+         *     could not be built)
+         */
+        void done(GatewayError error, boolean cancelled) {
+            if (reported) {
+                return;
+            }
+            reported = true;
+            long nanos = System.nanoTime() - start;
+            if (cancelled || call.cancelled().toCompletableFuture().isDone()) {
+                target.finished(nanos, false, false);
+            } else if (error == null) {
+                target.finished(nanos, true, false);
+            } else if (error.status() == 429) {
+                // Rate limited: the upstream works, it only asks us to slow down.
+                target.finished(nanos, false, false);
+            } else {
+                target.finished(nanos, true, error.status() >= 500);
+            }
+        }
     }
 
     private static byte[] concat(List<HttpData> parts) {

@@ -6,8 +6,10 @@ import dev.budgateway.plugins.spi.Chunk;
 import dev.budgateway.plugins.spi.ChunkStream;
 import dev.budgateway.plugins.spi.ChunkSubscriber;
 import dev.budgateway.plugins.spi.GatewayError;
-import io.netty.util.concurrent.EventExecutor;
 import dev.budgateway.providers.sse.SseEvent;
+import io.netty.util.concurrent.EventExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.reactivestreams.Subscriber;
@@ -16,37 +18,41 @@ import org.reactivestreams.Subscription;
 /**
  * A streamed upstream body as a {@link ChunkStream}, pushed as the bytes arrive: decoded into events,
  * each translated into zero or more chunks. A stream that ends before the translator saw it finish is an
- * error, never a silent clean end. A {@code null} decoder passes the bytes through as raw chunks.
+ * error, never a silent clean end, and so is one that stays silent longer than its stall timeout. A
+ * {@code null} decoder passes the bytes through as raw chunks.
  */
 public final class UpstreamChunkStream implements ChunkStream {
 
+    /**
+     * What is the same for every stream of a provider.
+     *
+     * @param errors maps a transport failure to the client's error
+     * @param onFirstData run once, when the first bytes arrive (stops a first-token timer)
+     * @param truncated the error for a stream that ends before it has finished
+     * @param stallMs the longest silence allowed between two pieces of data, or {@code null}
+     * @param stalled the error for a silence longer than that
+     * @param onEnd told once how the stream ended: its error ({@code null} for a clean end), and whether
+     *     it was cancelled by the consumer instead
+     */
+    public record Settings(EventExecutor eventLoop, Function<Throwable, GatewayError> errors, Runnable onFirstData,
+            GatewayError truncated, Long stallMs, GatewayError stalled, BiConsumer<GatewayError, Boolean> onEnd) {}
+
     private final StreamMessage<HttpData> body;
-    private final EventExecutor eventLoop;
     private final Function<Consumer<SseEvent>, EventDecoder> decoders;
     private final StreamTranslator translator;
-    private final Function<Throwable, GatewayError> errors;
-    private final Runnable onFirstData;
-    private final GatewayError truncated;
+    private final Settings settings;
     private volatile Subscription subscription;
     private volatile boolean cancelled;
 
     /**
      * @param decoders makes the decoder for this stream, or {@code null} for a raw body
-     * @param errors maps a transport failure to the client's error
-     * @param onFirstData run once, when the first bytes arrive (stops a first-token timer)
-     * @param truncated the error for a stream that ends before it has finished
      */
-    public UpstreamChunkStream(StreamMessage<HttpData> body, EventExecutor eventLoop,
-            Function<Consumer<SseEvent>, EventDecoder> decoders,
-            StreamTranslator translator, Function<Throwable, GatewayError> errors, Runnable onFirstData,
-            GatewayError truncated) {
+    public UpstreamChunkStream(StreamMessage<HttpData> body, Function<Consumer<SseEvent>, EventDecoder> decoders,
+            StreamTranslator translator, Settings settings) {
         this.body = body;
-        this.eventLoop = eventLoop;
         this.decoders = decoders;
         this.translator = translator;
-        this.errors = errors;
-        this.onFirstData = onFirstData;
-        this.truncated = truncated;
+        this.settings = settings;
     }
 
     @Override
@@ -67,14 +73,8 @@ public final class UpstreamChunkStream implements ChunkStream {
 
                 @Override
                 public void fail(GatewayError error) {
-                    if (!cancelled && !ended) {
-                        ended = true;
-                        subscriber.onError(error);
-                        Subscription s = subscription;
-                        if (s != null) {
-                            s.cancel();
-                        }
-                    }
+                    end(error);
+                    cancelUpstream();
                 }
             };
             private final EventDecoder decoder = decoders == null ? null : decoders.apply(e -> translator.onEvent(e,
@@ -82,6 +82,8 @@ public final class UpstreamChunkStream implements ChunkStream {
             private boolean first = true;
             private boolean finished = decoders == null;
             private boolean ended;
+            /** When data last arrived; the stall check compares against it instead of rescheduling per chunk. */
+            private long lastDataNanos;
 
             @Override
             public void onSubscribe(Subscription s) {
@@ -98,9 +100,13 @@ public final class UpstreamChunkStream implements ChunkStream {
                 if (cancelled || ended) {
                     return;
                 }
+                lastDataNanos = System.nanoTime();
                 if (first) {
                     first = false;
-                    onFirstData.run();
+                    settings.onFirstData().run();
+                    if (settings.stallMs() != null) {
+                        scheduleStallCheck(settings.stallMs());
+                    }
                 }
                 if (decoder == null) {
                     if (!data.isEmpty()) {
@@ -111,12 +117,37 @@ public final class UpstreamChunkStream implements ChunkStream {
                 }
             }
 
+            private void scheduleStallCheck(long delayMs) {
+                settings.eventLoop().schedule(() -> {
+                    if (ended || cancelled) {
+                        return;
+                    }
+                    long silentMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastDataNanos);
+                    if (silentMs >= settings.stallMs()) {
+                        end(settings.stalled());
+                        cancelUpstream();
+                    } else {
+                        scheduleStallCheck(settings.stallMs() - silentMs);
+                    }
+                }, delayMs, TimeUnit.MILLISECONDS);
+            }
+
+            private void end(GatewayError error) {
+                if (cancelled || ended) {
+                    return;
+                }
+                ended = true;
+                settings.onEnd().accept(error, false);
+                if (error == null) {
+                    subscriber.onEnd();
+                } else {
+                    subscriber.onError(error);
+                }
+            }
+
             @Override
             public void onError(Throwable t) {
-                if (!cancelled && !ended) {
-                    ended = true;
-                    subscriber.onError(errors.apply(t));
-                }
+                end(settings.errors().apply(t));
             }
 
             @Override
@@ -127,22 +158,25 @@ public final class UpstreamChunkStream implements ChunkStream {
                 if (decoder != null) {
                     decoder.finish();
                 }
-                if (ended) {
-                    return;
-                }
-                ended = true;
-                if (finished) {
-                    subscriber.onEnd();
-                } else {
-                    subscriber.onError(truncated);
-                }
+                end(finished ? null : settings.truncated());
             }
-        }, eventLoop);
+        }, settings.eventLoop());
+    }
+
+    private void cancelUpstream() {
+        Subscription s = subscription;
+        if (s != null) {
+            s.cancel();
+        }
     }
 
     @Override
     public void cancel() {
+        if (cancelled) {
+            return;
+        }
         cancelled = true;
+        settings.onEnd().accept(null, true);
         Subscription s = subscription;
         if (s != null) {
             s.cancel();

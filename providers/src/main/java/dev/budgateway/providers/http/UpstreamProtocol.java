@@ -24,8 +24,11 @@ public interface UpstreamProtocol {
 
     Mode mode(ProviderCall call);
 
-    /** The request to send; may fail with a {@link dev.budgateway.plugins.spi.GatewayException} (e.g. 400). */
-    HttpRequest request(ProviderCall call);
+    /**
+     * The request to send to {@code target} (whose base path the request's path starts with); may fail with a
+     * {@link dev.budgateway.plugins.spi.GatewayException} (e.g. 400).
+     */
+    HttpRequest request(ProviderCall call, dev.budgateway.providers.pool.UpstreamTarget target);
 
     /**
      * The response for a successful unary answer.

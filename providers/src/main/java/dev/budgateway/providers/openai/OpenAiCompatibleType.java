@@ -6,6 +6,7 @@ import dev.budgateway.config.Timeouts;
 import dev.budgateway.plugins.spi.ApiEndpoint;
 import dev.budgateway.plugins.spi.ConfigProblem;
 import dev.budgateway.providers.Provider;
+import dev.budgateway.providers.ProviderContext;
 import dev.budgateway.providers.ProviderType;
 import dev.budgateway.providers.UpstreamClient;
 import dev.budgateway.providers.UpstreamUrls;
@@ -62,10 +63,10 @@ public record OpenAiCompatibleType(String name, String defaultApiBase, ApiKeyLoc
     }
 
     @Override
-    public Provider create(ProviderConfig config, String apiKey, UpstreamClient upstream, Function<String, String> env,
-            List<ConfigProblem> problems) {
+    public Provider create(ProviderConfig config, String apiKey, ProviderContext context, List<ConfigProblem> problems) {
         UpstreamUrls.requireModelName(config, name, problems);
-        String base = config.apiBase() != null ? config.apiBase() : defaultApiBase;
+        String base = config.apiBase() != null ? config.apiBase() : !config.policy().endpoints().isEmpty()
+                ? config.policy().endpoints().get(0).url() : defaultApiBase;
         if (base == null) {
             problems.add(new ConfigProblem(config.path() + ".api_base", "missing required key for type \"" + name
                     + "\" (the server's base URL up to and including /v1)"));
@@ -75,10 +76,9 @@ public record OpenAiCompatibleType(String name, String defaultApiBase, ApiKeyLoc
         if (uri == null || config.modelName() == null) {
             return null;
         }
-        String basePath = UpstreamUrls.basePath(uri);
-        OpenAiProtocol protocol = new OpenAiProtocol(config, config.modelName(), e -> basePath + e.path(),
+        OpenAiProtocol protocol = new OpenAiProtocol(config, config.modelName(), (basePath, e) -> basePath + e.path(),
                 apiKey == null ? Map.of() : Map.of("authorization", "Bearer " + apiKey), apiKey);
-        return new HttpProvider(config, protocol, upstream.endpoint(uri), upstream.globalTimeoutMs());
+        return HttpProvider.create(config, protocol, uri, context, problems);
     }
 
     @Override
@@ -87,6 +87,6 @@ public record OpenAiCompatibleType(String name, String defaultApiBase, ApiKeyLoc
             return null;
         }
         return new ProviderConfig("models.\"" + name + "::" + model + "\".providers." + name, name, name,
-                defaultApiBase, model, defaultKey, Map.of(), null, Timeouts.NONE, null);
+                defaultApiBase, model, defaultKey, Map.of(), null, Timeouts.NONE, null, null);
     }
 }

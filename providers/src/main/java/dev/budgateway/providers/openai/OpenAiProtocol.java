@@ -29,11 +29,12 @@ import dev.budgateway.providers.RequestBodies;
 import dev.budgateway.providers.UpstreamErrors;
 import dev.budgateway.providers.http.StreamTranslator;
 import dev.budgateway.providers.http.UpstreamProtocol;
+import dev.budgateway.providers.pool.UpstreamTarget;
 import dev.budgateway.providers.sse.SseEvent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
 /**
  * OpenAI's API, as OpenAI, Azure OpenAI, vLLM, SGLang, Together, Groq and the like speak it. The client's
@@ -45,7 +46,7 @@ public final class OpenAiProtocol implements UpstreamProtocol {
 
     private final String name;
     private final String modelName;
-    private final Function<ApiEndpoint, String> paths;
+    private final BiFunction<String, ApiEndpoint, String> paths;
     private final Map<String, String> authHeaders;
     private final Map<String, String> extraHeaders;
     private final JsonNode extraBody;
@@ -53,11 +54,11 @@ public final class OpenAiProtocol implements UpstreamProtocol {
 
     /**
      * @param modelName the upstream's model name, or {@code null} to leave the client's (Azure ignores it)
-     * @param paths the path and query for an endpoint
+     * @param paths the path and query for an endpoint, below a replica's base path
      * @param authHeaders the headers that carry the key (none for a keyless self-hosted server)
      * @param secret the key, scrubbed from upstream error messages; may be {@code null}
      */
-    public OpenAiProtocol(ProviderConfig config, String modelName, Function<ApiEndpoint, String> paths,
+    public OpenAiProtocol(ProviderConfig config, String modelName, BiFunction<String, ApiEndpoint, String> paths,
             Map<String, String> authHeaders, String secret) {
         this.name = config.name();
         this.modelName = modelName;
@@ -77,7 +78,7 @@ public final class OpenAiProtocol implements UpstreamProtocol {
     }
 
     @Override
-    public HttpRequest request(ProviderCall call) {
+    public HttpRequest request(ProviderCall call, UpstreamTarget target) {
         ObjectNode body = RequestBodies.forUpstream(call.body(), modelName, extraBody);
         boolean events = mode(call) == Mode.EVENTS;
         if (events && (call.endpoint() == ApiEndpoint.CHAT || call.endpoint() == ApiEndpoint.COMPLETIONS)) {
@@ -89,7 +90,8 @@ public final class OpenAiProtocol implements UpstreamProtocol {
             options.put("include_usage", true);
             body.set("stream_options", options);
         }
-        RequestHeadersBuilder headers = RequestHeaders.builder(HttpMethod.POST, paths.apply(call.endpoint()));
+        RequestHeadersBuilder headers = RequestHeaders.builder(HttpMethod.POST, paths.apply(target.basePath(),
+                call.endpoint()));
         authHeaders.forEach(headers::add);
         if (events) {
             headers.add(HttpHeaderNames.ACCEPT, "text/event-stream");
