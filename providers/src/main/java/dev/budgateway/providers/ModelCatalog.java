@@ -35,7 +35,7 @@ import java.util.function.Function;
  * The models the gateway serves: those in {@code [models]}, and shorthands {@code type::model} made on
  * first use. Built once per config; lookups are map reads.
  */
-public final class ModelCatalog {
+public final class ModelCatalog implements AutoCloseable {
 
     /** How filters find the catalogue in their {@link dev.budgateway.plugins.spi.FilterEnv}. */
     public static final ServiceKey<ModelCatalog> SERVICE = new ServiceKey<>("model_catalog", ModelCatalog.class);
@@ -178,6 +178,17 @@ public final class ModelCatalog {
             return raced != null ? raced : built;
         }
         return built;
+    }
+
+    /** Stops the providers' background work (health checks). */
+    @Override
+    public void close() {
+        for (CatalogModel m : models.values()) {
+            m.providers().forEach(p -> p.provider().close());
+        }
+        for (CatalogModel m : shorthands.values()) {
+            m.providers().forEach(p -> p.provider().close());
+        }
     }
 
     /** The models in {@code [models]}, in declaration order. */

@@ -8,7 +8,7 @@ import java.util.concurrent.CompletionStage;
  * body then follows chunk by chunk), or fails with a {@link dev.budgateway.plugins.spi.GatewayException}
  * whose error says what the client should see.
  */
-public interface Provider {
+public interface Provider extends AutoCloseable {
 
     CompletionStage<Response> send(ProviderCall call);
 
@@ -16,6 +16,10 @@ public interface Provider {
     default java.util.List<dev.budgateway.providers.pool.UpstreamTarget> targets() {
         return java.util.List.of();
     }
+
+    /** Stops its background work (health checks). */
+    @Override
+    default void close() {}
 
     /** Its load, for balancing a model's providers. */
     default dev.budgateway.providers.pool.Balanced load() {

@@ -22,12 +22,15 @@ final class AdminServices {
     private static final MediaType PROMETHEUS_TEXT = MediaType.parse("text/plain; version=0.0.4; charset=utf-8");
 
     private final ModelCatalog catalog;
+    private final UpstreamStates upstreams;
     private final PrometheusMeterRegistry registry;
     private final Instant started = Instant.now();
 
     AdminServices(ModelCatalog catalog, PrometheusMeterRegistry registry) {
         this.catalog = catalog;
+        this.upstreams = new UpstreamStates(catalog);
         this.registry = registry;
+        upstreams.bindTo(registry);
     }
 
     /** {@code GET /v1/models}: the configured models, as OpenAI lists them. */
@@ -69,6 +72,18 @@ final class AdminServices {
             deps.put("redis", "not_configured");
             deps.put("clickhouse", "not_configured");
             root.put("models", catalog.configured().size());
+            // The gateway is up even when some upstreams are not: that is what fallback is for.
+            root.put("upstreams_unavailable", upstreams.unavailable());
+            root.set("upstreams", upstreams.list());
+            return json(HttpStatus.OK, root);
+        };
+    }
+
+    /** {@code GET /admin/upstreams}: every replica with its health, breaker state and load. */
+    HttpService upstreams() {
+        return (ctx, req) -> {
+            ObjectNode root = Json.MAPPER.createObjectNode();
+            root.set("upstreams", upstreams.list());
             return json(HttpStatus.OK, root);
         };
     }

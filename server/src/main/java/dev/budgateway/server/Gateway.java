@@ -10,6 +10,7 @@ import dev.budgateway.plugins.runtime.ChainRunner;
 import dev.budgateway.plugins.runtime.FilterChain;
 import dev.budgateway.plugins.spi.ApiEndpoint;
 import dev.budgateway.plugins.spi.ConfigException;
+import dev.budgateway.providers.ModelCatalog;
 import dev.budgateway.providers.ProviderProxy;
 import dev.budgateway.providers.UpstreamClient;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -23,6 +24,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 /** A running gateway: the Armeria server, its event loops and its upstream client. */
@@ -35,14 +37,16 @@ public final class Gateway implements AutoCloseable {
     private final UpstreamClient upstream;
     private final JvmGcMetrics gcMetrics;
     private final FilterChain chain;
+    private final ModelCatalog catalog;
 
     private Gateway(Server server, EventLoopGroup eventLoops, UpstreamClient upstream, JvmGcMetrics gcMetrics,
-            FilterChain chain) {
+            FilterChain chain, ModelCatalog catalog) {
         this.server = server;
         this.eventLoops = eventLoops;
         this.upstream = upstream;
         this.gcMetrics = gcMetrics;
         this.chain = chain;
+        this.catalog = catalog;
     }
 
     /** Builds and starts a gateway; blocks until it listens. */
@@ -97,6 +101,7 @@ public final class Gateway implements AutoCloseable {
             sb.route().get(prefix + "/models/{model}").build(admin.model());
         }
         sb.route().get("/health").build(admin.health());
+        sb.route().get("/admin/upstreams").build(admin.upstreams());
         sb.route().get("/status").build(admin.status());
         sb.route().get("/metrics").build(admin.metrics());
         Server server = sb.build();
@@ -109,7 +114,7 @@ public final class Gateway implements AutoCloseable {
             gcMetrics.close();
             throw e;
         }
-        return new Gateway(server, eventLoops, upstream, gcMetrics, assembly.chain());
+        return new Gateway(server, eventLoops, upstream, gcMetrics, assembly.chain(), assembly.catalog());
     }
 
     /** The port the server listens on (useful with port 0). */
@@ -124,9 +129,20 @@ public final class Gateway implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop().join();
-        upstream.close();
-        gcMetrics.close();
-        eventLoops.shutdownGracefully();
+        closeAsync().join();
+    }
+
+    /**
+     * Stops taking requests; the future completes once in-flight ones are done and everything is released.
+     * Armeria's stop includes a quiet period of its own event loops, so tests do not wait for it.
+     */
+    public CompletableFuture<Void> closeAsync() {
+        catalog.close();
+        return server.stop().handle((unused, failure) -> {
+            upstream.close();
+            gcMetrics.close();
+            eventLoops.shutdownGracefully();
+            return null;
+        });
     }
 }

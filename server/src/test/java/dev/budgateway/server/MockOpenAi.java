@@ -51,6 +51,7 @@ final class MockOpenAi implements AutoCloseable {
         server = Server.builder()
                 .http(0)
                 .requestTimeoutMillis(0)
+                .gracefulShutdownTimeoutMillis(0, 0)
                 .serviceUnder("/", (ctx, req) -> HttpResponse.of(req.aggregate().thenApply(agg -> handle(ctx, agg))))
                 .build();
         server.start().join();
@@ -80,7 +81,7 @@ final class MockOpenAi implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop().join();
+        server.stop();
     }
 
     // ---- building responses

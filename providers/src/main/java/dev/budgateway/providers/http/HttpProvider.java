@@ -75,6 +75,11 @@ public final class HttpProvider implements Provider {
     }
 
     @Override
+    public void close() {
+        pool.close();
+    }
+
+    @Override
     public Balanced load() {
         return pool;
     }

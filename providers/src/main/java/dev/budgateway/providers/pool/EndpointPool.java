@@ -26,11 +26,12 @@ import java.util.concurrent.TimeUnit;
  * model's balancing strategy among those whose health check passes and whose circuit breaker lets the
  * call through. Runs the active health checks.
  */
-public final class EndpointPool implements Balanced {
+public final class EndpointPool implements Balanced, AutoCloseable {
 
     private final String providerPath;
     private final List<UpstreamTarget> targets;
     private final Balancer balancer;
+    private volatile java.util.concurrent.ScheduledFuture<?> healthChecks;
 
     private EndpointPool(String providerPath, List<UpstreamTarget> targets, Balancer balancer) {
         this.providerPath = providerPath;
@@ -151,7 +152,7 @@ public final class EndpointPool implements Balanced {
     private void startHealthChecks(UpstreamClient upstream, String path, long intervalMs) {
         EventExecutor loop = upstream.scheduler();
         long timeoutMs = Math.max(100, Math.min(intervalMs, 5_000));
-        loop.scheduleWithFixedDelay(() -> {
+        healthChecks = loop.scheduleWithFixedDelay(() -> {
             for (UpstreamTarget t : targets) {
                 try {
                     t.client().on(loop).execute(HttpRequest.of(HttpMethod.GET, path),
@@ -164,6 +165,15 @@ public final class EndpointPool implements Balanced {
                 }
             }
         }, 0, intervalMs, TimeUnit.MILLISECONDS);
+    }
+
+    /** Stops the health checks. */
+    @Override
+    public void close() {
+        var checks = healthChecks;
+        if (checks != null) {
+            checks.cancel(false);
+        }
     }
 
     @Override
