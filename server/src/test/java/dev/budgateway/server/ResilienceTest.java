@@ -326,4 +326,36 @@ class ResilienceTest {
         assertTrue(res.body().endsWith("data: [DONE]\n\n"), res.body());
         assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) < 1_500);
     }
+
+    @Test
+    void resumeContinuesABrokenStreamOnTheNextCandidateWithThePartialAnswerAsPrefill() throws Exception {
+        gw = TestGateway.start("[[filters]]\ntype = \"routing\"\n[[filters]]\ntype = \"fallback\"\nresume = true\n"
+                + "[models.m]\nrouting = [\"a\", \"b\"]\n"
+                + "[models.m.providers.a]\ntype = \"vllm\"\napi_base = \"" + a.apiBase() + "\"\nmodel_name = \"x\"\n"
+                + "[models.m.providers.b]\ntype = \"vllm\"\napi_base = \"" + b.apiBase() + "\"\nmodel_name = \"y\"\n");
+        // a says "Hello, " and then its stream is cut: no finish_reason, no [DONE].
+        a.handle((ctx, r) -> a.sse(ctx, List.of(MockOpenAi.chunk("{\"role\":\"assistant\",\"content\":\"\"}", null),
+                MockOpenAi.chunk("{\"content\":\"Hello, \"}", null)), 0, 0));
+        b.handle((ctx, r) -> b.sse(ctx, MockOpenAi.chatEvents(List.of("world", "!"), false), 0, 0));
+        var res = gw.post("/v1/chat/completions", STREAM);
+        assertEquals(200, res.statusCode());
+        StringBuilder text = new StringBuilder();
+        int roles = 0;
+        for (String line : res.body().split("\n")) {
+            if (line.startsWith("data: {")) {
+                JsonNode delta = json(line.substring(6)).path("choices").path(0).path("delta");
+                text.append(delta.path("content").asText(""));
+                roles += delta.has("role") ? 1 : 0;
+            }
+        }
+        assertEquals("Hello, world!", text.toString(), res.body());
+        assertEquals(1, roles, "one answer: the continuation's role chunk is not repeated");
+        assertTrue(!res.body().contains("\"error\""), res.body());
+        JsonNode sent = b.received.get(0).json();
+        JsonNode last = sent.path("messages").path(sent.path("messages").size() - 1);
+        assertEquals("assistant", last.path("role").asText());
+        assertEquals("Hello, ", last.path("content").asText());
+        assertTrue(sent.path("continue_final_message").asBoolean());
+        assertTrue(!sent.path("add_generation_prompt").asBoolean(true));
+    }
 }

@@ -1,6 +1,8 @@
 package dev.budgateway.filters.fallback;
 
 import dev.budgateway.config.Timeouts;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.budgateway.plugins.spi.ApiEndpoint;
 import dev.budgateway.plugins.spi.Downstream;
 import dev.budgateway.plugins.spi.Exchange;
 import dev.budgateway.plugins.spi.GatewayError;
@@ -12,7 +14,9 @@ import dev.budgateway.plugins.spi.RouteTarget;
 import dev.budgateway.plugins.spi.UpstreamDriver;
 import dev.budgateway.providers.CatalogModel;
 import dev.budgateway.providers.ModelCatalog;
+import dev.budgateway.providers.ModelProvider;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledFuture;
@@ -32,11 +36,16 @@ import java.util.concurrent.TimeUnit;
  */
 final class FallbackFilter implements UpstreamDriver {
 
+    /** Provider types that continue an assistant message given as the last one (prefill). */
+    private static final Set<String> PREFILL_TYPES = Set.of("anthropic", "aws_bedrock", "vllm", "sglang");
+
     private final int maxAttempts;
+    private final boolean resume;
     private final ModelCatalog catalog;
 
-    FallbackFilter(int maxAttempts, ModelCatalog catalog) {
+    FallbackFilter(int maxAttempts, boolean resume, ModelCatalog catalog) {
         this.maxAttempts = maxAttempts;
+        this.resume = resume;
         this.catalog = catalog;
     }
 
@@ -98,6 +107,10 @@ final class FallbackFilter implements UpstreamDriver {
 
         private void onAttempt(int index, Response response, Throwable failure) {
             if (failure == null) {
+                if (resume && response.head().isStreaming() && exchange.endpoint() == ApiEndpoint.CHAT) {
+                    response = new Response(response.head(), new ResumingStream(response.body(),
+                            partial -> resumeAfter(index, partial)));
+                }
                 if (!out.complete(response)) {
                     // The model's deadline passed while this attempt was under way: nobody reads it.
                     response.body().cancel();
@@ -140,6 +153,33 @@ final class FallbackFilter implements UpstreamDriver {
                         TimeUnit.MILLISECONDS);
                 out.whenComplete((r, t) -> wait.cancel(false));
             }
+        }
+
+        /**
+         * The continuation of a stream that broke after {@code partial} was sent, on the next step whose
+         * provider takes prefill; {@code null} when there is none, or nothing was sent yet.
+         */
+        private CompletionStage<Response> resumeAfter(int index, String partial) {
+            if (partial.isEmpty()) {
+                return null;
+            }
+            for (int next = index + 1; next < steps.size() && made < maxAttempts; next++) {
+                RouteTarget target = steps.get(next).target();
+                CatalogModel m = catalog.find(target.model());
+                ModelProvider p = m == null ? null : m.provider(target.provider());
+                if (p == null || !PREFILL_TYPES.contains(p.config().type())) {
+                    continue;
+                }
+                ObjectNode body = exchange.body().deepCopy();
+                body.withArray("messages").addObject().put("role", "assistant").put("content", partial);
+                if (p.config().type().equals("vllm") || p.config().type().equals("sglang")) {
+                    body.put("continue_final_message", true);
+                    body.put("add_generation_prompt", false);
+                }
+                made++;
+                return downstream.attempt(target, body).thenCompose(FirstContentGate::open);
+            }
+            return null;
         }
 
         private GatewayError exhausted(GatewayError last) {

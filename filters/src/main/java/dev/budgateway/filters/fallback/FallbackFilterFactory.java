@@ -23,7 +23,8 @@ public final class FallbackFilterFactory implements FilterFactory {
         FallbackConfig c = config.bind(FallbackConfig.class);
         ModelCatalog catalog = env.service(ModelCatalog.SERVICE).orElseThrow(
                 () -> new ConfigException(config.path(), "the fallback filter needs the model catalogue"));
-        return new FallbackFilter(c.maxAttempts() == null ? Integer.MAX_VALUE : c.maxAttempts(), catalog);
+        return new FallbackFilter(c.maxAttempts() == null ? Integer.MAX_VALUE : c.maxAttempts(),
+                Boolean.TRUE.equals(c.resume()), catalog);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.budgateway.plugins.runtime;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.budgateway.plugins.spi.Key;
 import dev.budgateway.plugins.spi.Keys;
 import dev.budgateway.plugins.spi.RouteTarget;
@@ -12,8 +13,9 @@ final class AttemptExchange extends DefaultExchange {
 
     private final DefaultExchange parent;
 
-    AttemptExchange(DefaultExchange parent, RouteTarget target) {
-        super(parent);
+    /** @param body the attempt's own body, or {@code null} for the request's */
+    AttemptExchange(DefaultExchange parent, RouteTarget target, ObjectNode body) {
+        super(parent, body);
         this.parent = parent;
         put(Keys.ATTEMPT_TARGET, target);
     }

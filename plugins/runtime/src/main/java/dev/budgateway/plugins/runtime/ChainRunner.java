@@ -1,5 +1,6 @@
 package dev.budgateway.plugins.runtime;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.budgateway.plugins.spi.Completion;
 import dev.budgateway.plugins.spi.FilterResult;
 import dev.budgateway.plugins.spi.GatewayError;
@@ -58,7 +59,7 @@ public final class ChainRunner {
         Map<Object, AttemptExchange> attempts = new IdentityHashMap<>(2);
         CompletionStage<Response> driven;
         try {
-            driven = driver.drive(exchange, target -> attempt(exchange, target, attempts));
+            driven = driver.drive(exchange, (target, body) -> attempt(exchange, target, body, attempts));
         } catch (RuntimeException e) {
             logger.warn("Upstream driver '{}' failed", chain.entry(chain.driverIndex()).name(), e);
             return failed(GatewayError.internal("Internal error in filter '" + chain.entry(chain.driverIndex()).name()
@@ -77,11 +78,11 @@ public final class ChainRunner {
         });
     }
 
-    private CompletionStage<Response> attempt(DefaultExchange exchange, RouteTarget target,
+    private CompletionStage<Response> attempt(DefaultExchange exchange, RouteTarget target, ObjectNode body,
             Map<Object, AttemptExchange> attempts) {
         Integer started = exchange.get(Keys.ATTEMPTS);
         exchange.put(Keys.ATTEMPTS, started == null ? 1 : started + 1);
-        AttemptExchange attempt = new AttemptExchange(exchange, target);
+        AttemptExchange attempt = new AttemptExchange(exchange, target, body);
         CompletionStage<Response> result = runFilters(attempt, chain.driverIndex() + 1, chain.size(),
                 () -> callTerminal(attempt));
         return result.whenComplete((response, failure) -> {

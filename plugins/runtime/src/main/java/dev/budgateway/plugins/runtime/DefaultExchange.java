@@ -30,10 +30,10 @@ public class DefaultExchange implements Exchange {
         this(endpoint, method, path, headers, body, eventLoop, startNanos, new CompletableFuture<>());
     }
 
-    /** An exchange that shares {@code parent}'s cancellation (an attempt). */
-    DefaultExchange(DefaultExchange parent) {
-        this(parent.endpoint, parent.method, parent.path, parent.headers, parent.body, parent.eventLoop,
-                parent.startNanos, parent.cancelled);
+    /** An exchange that shares {@code parent}'s cancellation (an attempt), with its own body if not {@code null}. */
+    DefaultExchange(DefaultExchange parent, ObjectNode body) {
+        this(parent.endpoint, parent.method, parent.path, parent.headers, body != null ? body : parent.body,
+                parent.eventLoop, parent.startNanos, parent.cancelled);
     }
 
     private DefaultExchange(ApiEndpoint endpoint, String method, String path, RequestHeaders headers, ObjectNode body,

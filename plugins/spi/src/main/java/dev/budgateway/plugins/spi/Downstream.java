@@ -10,5 +10,15 @@ public interface Downstream {
      * the request's (reads fall through, writes stay with the attempt), then the provider call.
      * Completes with the response once its head is known, or fails with a {@link GatewayException}.
      */
-    CompletionStage<Response> attempt(RouteTarget target);
+    default CompletionStage<Response> attempt(RouteTarget target) {
+        return attempt(target, null);
+    }
+
+    /**
+     * An attempt with another request body, e.g. the partial answer added as assistant prefill to resume a
+     * broken stream. The body is the attempt's own: reads of the request's body see it instead.
+     *
+     * @param body the body for this attempt, or {@code null} for the request's
+     */
+    CompletionStage<Response> attempt(RouteTarget target, com.fasterxml.jackson.databind.node.ObjectNode body);
 }
