@@ -1,7 +1,7 @@
 package dev.budgateway.filters.fallback;
 
-import dev.budgateway.config.Timeouts;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.budgateway.config.Timeouts;
 import dev.budgateway.plugins.spi.ApiEndpoint;
 import dev.budgateway.plugins.spi.Downstream;
 import dev.budgateway.plugins.spi.Exchange;
