@@ -15,6 +15,11 @@ public final class UpstreamTarget implements Balanced {
 
     /** How much a new latency sample counts in the average. */
     private static final double EWMA_ALPHA = 0.3;
+    /**
+     * How fast an estimate fades when no new sample comes (ns): a replica once slow, and so no longer
+     * picked, gets tried again after a while instead of being judged on old news forever.
+     */
+    private static final double DECAY_NANOS = 10e9;
 
     private final URI base;
     private final String basePath;
@@ -24,6 +29,7 @@ public final class UpstreamTarget implements Balanced {
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean healthy = true;
     private volatile double latencyMs;
+    private volatile long sampledAt;
 
     UpstreamTarget(URI base, UpstreamClient.Endpoint client, int weight, CircuitBreaker breaker) {
         this.base = base;
@@ -77,7 +83,8 @@ public final class UpstreamTarget implements Balanced {
 
     @Override
     public double latencyMs() {
-        return latencyMs;
+        double l = latencyMs;
+        return l == 0 ? 0 : l * Math.exp(-(System.nanoTime() - sampledAt) / DECAY_NANOS);
     }
 
     /** A call starts: counted in flight. */
@@ -88,8 +95,9 @@ public final class UpstreamTarget implements Balanced {
     /** The answer started after {@code nanos}: the latency estimate moves towards it. */
     public void answered(long nanos) {
         double sample = nanos / 1_000_000.0;
-        double current = latencyMs;
+        double current = latencyMs();
         latencyMs = current == 0 ? sample : current + EWMA_ALPHA * (sample - current);
+        sampledAt = System.nanoTime();
     }
 
     /**
