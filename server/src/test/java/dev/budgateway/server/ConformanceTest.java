@@ -137,8 +137,10 @@ class ConformanceTest {
 
     private static Tool anthropicTool() {
         return Tool.builder().name("get_weather").description("Weather for a place")
-                .inputSchema(Tool.InputSchema.builder().properties(com.anthropic.core.JsonValue.from(Map.of(
-                        "location", Map.of("type", "string"), "unit", Map.of("type", "string")))).build())
+                .inputSchema(Tool.InputSchema.builder().properties(Tool.InputSchema.Properties.builder()
+                        .putAdditionalProperty("location", com.anthropic.core.JsonValue.from(Map.of("type", "string")))
+                        .putAdditionalProperty("unit", com.anthropic.core.JsonValue.from(Map.of("type", "string")))
+                        .build()).build())
                 .build();
     }
 
