@@ -40,7 +40,7 @@ public final class ProviderProxy implements Terminal {
         return provider.provider().send(new ProviderCall(exchange.endpoint(), exchange.body(),
                 Boolean.TRUE.equals(exchange.get(Keys.STREAM)), exchange.eventLoop(), provider.config().timeouts(),
                 exchange.whenCancelled(), exchange.get(Keys.UPLOADED_FILES),
-                InboundMessages.unchangedOriginal(exchange)));
+                InboundMessages.unchanged(exchange)));
     }
 
     private static CompletionStage<Response> failed(GatewayError error) {

@@ -103,7 +103,7 @@ final class InferenceService implements HttpService {
                     if (anthropic) {
                         ObjectNode original = RequestParser.parseObject(agg.content().array());
                         body = MessagesToChat.translate(original);
-                        inbound = new InboundMessages(original, body.deepCopy());
+                        inbound = new InboundMessages(original, body.deepCopy(), req.headers().get("anthropic-beta"));
                     } else {
                         body = RequestParser.parse(endpoint, agg.content().array());
                     }

@@ -57,12 +57,15 @@ class MessagesApiTest {
         client.messages().create(MessageCreateParams.builder().model("anthropic").maxTokens(100)
                 .systemOfTextBlockParams(List.of(TextBlockParam.builder().text("Long cached preamble")
                         .cacheControl(CacheControlEphemeral.builder().build()).build()))
-                .addUserMessage("Hi").build());
+                .addUserMessage("Hi").putAdditionalHeader("anthropic-beta", "interleaved-thinking-2025-05-14")
+                .build());
         JsonNode sent = claude.received.get(0).json();
         assertEquals("claude-x", sent.path("model").asText());
         assertEquals("ephemeral", sent.path("system").path(0).path("cache_control").path("type").asText(),
                 "what the translation cannot carry survives: the original request is sent");
         assertEquals("ak", claude.received.get(0).header("x-api-key"));
+        assertEquals("interleaved-thinking-2025-05-14", claude.received.get(0).header("anthropic-beta"),
+                "the client's beta features go with its request");
     }
 
     @Test

@@ -28,11 +28,11 @@ final class AnthropicProtocol extends ChatProtocol {
 
     @Override
     protected ObjectNode toUpstream(ProviderCall call) {
-        if (call.anthropicBody() == null) {
+        if (call.anthropic() == null) {
             return ChatToMessages.translate(call.body(), modelName);
         }
         // The client spoke Anthropic's API to begin with: send its request as it was.
-        ObjectNode body = RequestBodies.forUpstream(call.anthropicBody(), modelName, null);
+        ObjectNode body = RequestBodies.forUpstream(call.anthropic().original(), modelName, null);
         if (call.stream()) {
             body.put("stream", true);
         } else {
@@ -43,7 +43,12 @@ final class AnthropicProtocol extends ChatProtocol {
 
     @Override
     protected RequestHeadersBuilder headers(ProviderCall call, UpstreamTarget target, byte[] payload) {
-        return jsonPost(target.basePath() + "/messages", call, "x-api-key", apiKey).add("anthropic-version", API_VERSION);
+        RequestHeadersBuilder headers = jsonPost(target.basePath() + "/messages", call, "x-api-key", apiKey)
+                .add("anthropic-version", API_VERSION);
+        if (call.anthropic() != null && call.anthropic().beta() != null) {
+            headers.add("anthropic-beta", call.anthropic().beta());
+        }
+        return headers;
     }
 
     @Override
