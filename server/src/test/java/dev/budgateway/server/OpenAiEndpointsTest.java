@@ -81,8 +81,12 @@ class OpenAiEndpointsTest {
                                 });
                             }
                             form.put(part.name() + ":filename", part.filename());
-                            // Drained without being kept: this upstream must not be what holds the bytes.
-                            return part.content().subscribe().thenApply(x -> "");
+                            // Counted without being kept: this upstream must not be what holds the bytes.
+                            return part.content().map(HttpData::length).collect().thenApply(lengths -> {
+                                form.put(part.name() + ":bytes", String.valueOf(lengths.stream()
+                                        .mapToLong(Integer::longValue).sum()));
+                                return "";
+                            });
                         }).handle((parts, t) -> {
                             forms.add(form);
                             received.complete(null);
@@ -115,6 +119,11 @@ class OpenAiEndpointsTest {
                 + TestGateway.mockModel(upstream)
                 + "[models.whisper]\nrouting = [\"up\"]\n[models.whisper.providers.up]\ntype = \"openai\"\n"
                 + "api_base = \"" + uploads.apiBase() + "\"\nmodel_name = \"whisper-1\"\napi_key_location = \"none\"\n"
+                + "[models.whisper-fallback]\nrouting = [\"broken\", \"up\"]\n"
+                + "[models.whisper-fallback.providers.broken]\ntype = \"openai\"\napi_base = \"" + upstream.apiBase()
+                + "\"\nmodel_name = \"whisper-1\"\napi_key_location = \"none\"\n"
+                + "[models.whisper-fallback.providers.up]\ntype = \"openai\"\napi_base = \"" + uploads.apiBase()
+                + "\"\nmodel_name = \"whisper-1\"\napi_key_location = \"none\"\n"
                 + "[models.chat-only]\nrouting = [\"up\"]\nendpoints = [\"chat\"]\n[models.chat-only.providers.up]\n"
                 + "type = \"openai\"\napi_base = \"" + upstream.apiBase() + "\"\nmodel_name = \"m\"\n"
                 + "api_key_location = \"none\"\n");
@@ -233,6 +242,20 @@ class OpenAiEndpointsTest {
         assertEquals("de", form.get("language"));
         assertTrue(form.get(":content-type").startsWith("multipart/form-data"), form.toString());
         assertTrue(form.containsKey("file:filename"), form.toString());
+        assertEquals(String.valueOf(wav.length), form.get("file:bytes"));
+    }
+
+    @Test
+    void anUploadIsSentAgainFromDiskOnTheFallbackAttempt() throws Exception {
+        upstream.handle((ctx, r) -> MockOpenAi.json(500, "{\"error\":{\"message\":\"down\"}}"));
+        byte[] audio = new byte[100_000];
+        new java.util.Random(3).nextBytes(audio);
+        var result = client.audio().transcriptions().create(TranscriptionCreateParams.builder()
+                .model("whisper-fallback").file(audio).language("fr").build());
+        assertEquals("transcribed fr", result.asTranscription().text());
+        assertEquals(1, upstream.received.size(), "the first provider got the upload and failed");
+        assertTrue(upstream.received.get(0).body().length > 100_000);
+        assertEquals("100000", uploads.forms.get(0).get("file:bytes"), "the second got the whole file again");
     }
 
     @Test

@@ -27,7 +27,7 @@ public final class ChatToMessages {
 
     private static final Set<String> HANDLED = Set.of("model", "messages", "max_tokens", "max_completion_tokens",
             "temperature", "top_p", "top_k", "stop", "stream", "stream_options", "tools", "tool_choice",
-            "parallel_tool_calls", "user", "metadata", "n");
+            "parallel_tool_calls", "user");
 
     private ChatToMessages() {}
 

@@ -57,8 +57,15 @@ final class EventStreamDecoder implements EventDecoder {
                 corrupt("event-stream message checksum does not match");
                 return;
             }
-            if (!message(buf, pos + PRELUDE, headersLength, pos + PRELUDE + headersLength,
-                    total - PRELUDE - headersLength - 4)) {
+            boolean ok;
+            try {
+                ok = message(buf, pos + PRELUDE, headersLength, pos + PRELUDE + headersLength,
+                        total - PRELUDE - headersLength - 4);
+            } catch (java.nio.BufferUnderflowException | IndexOutOfBoundsException e) {
+                corrupt("event-stream headers are malformed");
+                return;
+            }
+            if (!ok) {
                 return;
             }
             pos += total;
