@@ -5,7 +5,6 @@ import dev.budgateway.config.GatewayConfig;
 import dev.budgateway.config.LoadBalancing;
 import dev.budgateway.config.ModelConfig;
 import dev.budgateway.config.ProviderConfig;
-import dev.budgateway.config.Timeouts;
 import dev.budgateway.plugins.spi.ApiEndpoint;
 import dev.budgateway.plugins.spi.ConfigException;
 import dev.budgateway.plugins.spi.ConfigProblem;

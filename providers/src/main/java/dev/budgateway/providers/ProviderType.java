@@ -6,7 +6,6 @@ import dev.budgateway.plugins.spi.ApiEndpoint;
 import dev.budgateway.plugins.spi.ConfigProblem;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Function;
 
 /** A value of {@code type} in a provider table: validates the table and creates the provider. */
 public interface ProviderType {

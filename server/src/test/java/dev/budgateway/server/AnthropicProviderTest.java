@@ -7,12 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.openai.client.OpenAIClient;
-import com.openai.core.JsonValue;
 import com.openai.core.http.StreamResponse;
 import com.openai.errors.RateLimitException;
 import com.openai.errors.UnauthorizedException;
-import com.openai.models.FunctionDefinition;
-import com.openai.models.FunctionParameters;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionAssistantMessageParam;
 import com.openai.models.chat.completions.ChatCompletionChunk;
@@ -20,7 +17,6 @@ import com.openai.models.chat.completions.ChatCompletionContentPart;
 import com.openai.models.chat.completions.ChatCompletionContentPartImage;
 import com.openai.models.chat.completions.ChatCompletionContentPartText;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
-import com.openai.models.chat.completions.ChatCompletionFunctionTool;
 import com.openai.models.chat.completions.ChatCompletionMessageFunctionToolCall;
 import com.openai.models.chat.completions.ChatCompletionMessageToolCall;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
@@ -120,15 +116,6 @@ class AnthropicProviderTest {
                 .addUserMessage("Say hello");
     }
 
-    private static ChatCompletionFunctionTool weatherTool() {
-        return ChatCompletionFunctionTool.builder().function(FunctionDefinition.builder().name("get_weather")
-                .description("Weather for a place").parameters(FunctionParameters.builder()
-                        .putAdditionalProperty("type", JsonValue.from("object"))
-                        .putAdditionalProperty("properties", JsonValue.from(Map.of("location", Map.of("type",
-                                "string"))))
-                        .build()).build()).build();
-    }
-
     @Test
     void unaryChatIsTranslatedBothWays() {
         upstream.handle((ctx, r) -> MockOpenAi.json(200, TEXT_MESSAGE));
@@ -180,7 +167,7 @@ class AnthropicProviderTest {
                  "content":[{"type":"text","text":"Checking."},
                             {"type":"tool_use","id":"toolu_9","name":"get_weather","input":{"location":"Paris"}}],
                  "stop_reason":"tool_use","stop_sequence":null,"usage":{"input_tokens":50,"output_tokens":20}}"""));
-        ChatCompletion c = client.chat().completions().create(chat().addTool(weatherTool())
+        ChatCompletion c = client.chat().completions().create(chat().addTool(TestGateway.weatherTool())
                 .toolChoice(com.openai.models.chat.completions.ChatCompletionToolChoiceOption.Auto.REQUIRED).build());
         assertEquals(ChatCompletion.Choice.FinishReason.TOOL_CALLS, c.choices().get(0).finishReason());
         ChatCompletionMessageFunctionToolCall call = c.choices().get(0).message().toolCalls().orElseThrow().get(0)
@@ -196,7 +183,7 @@ class AnthropicProviderTest {
         // The answer to the tool goes back as a tool_result block of a user turn.
         upstream.received.clear();
         upstream.handle((ctx, r) -> MockOpenAi.json(200, TEXT_MESSAGE));
-        client.chat().completions().create(chat().addTool(weatherTool())
+        client.chat().completions().create(chat().addTool(TestGateway.weatherTool())
                 .addMessage(ChatCompletionAssistantMessageParam.builder().addToolCall(ChatCompletionMessageToolCall
                         .ofFunction(call)).build())
                 .addMessage(ChatCompletionToolMessageParam.builder().toolCallId("toolu_9").content("18°C, sunny")
@@ -219,7 +206,7 @@ class AnthropicProviderTest {
         upstream.handle((ctx, r) -> upstream.namedEvents(ctx, toolEvents(), 0));
         List<ChatCompletionChunk> chunks = new ArrayList<>();
         try (StreamResponse<ChatCompletionChunk> s = client.chat().completions().createStreaming(chat()
-                .addTool(weatherTool()).build())) {
+                .addTool(TestGateway.weatherTool()).build())) {
             s.stream().forEach(chunks::add);
         }
         StringBuilder args = new StringBuilder();

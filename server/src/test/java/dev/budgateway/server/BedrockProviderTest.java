@@ -11,19 +11,15 @@ import com.linecorp.armeria.common.HttpResponseWriter;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.ResponseHeaders;
 import com.openai.client.OpenAIClient;
-import com.openai.core.JsonValue;
 import com.openai.core.http.StreamResponse;
 import com.openai.errors.BadRequestException;
 import com.openai.errors.RateLimitException;
-import com.openai.models.FunctionDefinition;
-import com.openai.models.FunctionParameters;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionContentPart;
 import com.openai.models.chat.completions.ChatCompletionContentPartImage;
 import com.openai.models.chat.completions.ChatCompletionContentPartText;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
-import com.openai.models.chat.completions.ChatCompletionFunctionTool;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import dev.budgateway.providers.bedrock.SigV4Signer;
 import java.io.ByteArrayOutputStream;
@@ -179,12 +175,9 @@ class BedrockProviderTest {
                 EventStreamFrames.event("messageStop", "{\"stopReason\":\"tool_use\"}"),
                 EventStreamFrames.event("metadata", "{\"usage\":{\"inputTokens\":30,\"outputTokens\":9,"
                         + "\"totalTokens\":39}}")), 1000));
-        ChatCompletionFunctionTool tool = ChatCompletionFunctionTool.builder().function(FunctionDefinition.builder()
-                .name("get_weather").parameters(FunctionParameters.builder().putAdditionalProperty("type",
-                        JsonValue.from("object")).build()).build()).build();
         StringBuilder args = new StringBuilder();
         List<String> ids = new ArrayList<>();
-        try (StreamResponse<ChatCompletionChunk> s = client.chat().completions().createStreaming(chat().addTool(tool)
+        try (StreamResponse<ChatCompletionChunk> s = client.chat().completions().createStreaming(chat().addTool(TestGateway.weatherTool())
                 .build())) {
             s.stream().flatMap(c -> c.choices().stream()).flatMap(ch -> ch.delta().toolCalls().orElse(List.of())
                     .stream()).forEach(tc -> {

@@ -16,12 +16,9 @@ import com.anthropic.models.messages.ToolUseBlock;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.openai.client.OpenAIClient;
 import com.openai.core.JsonValue;
-import com.openai.models.FunctionDefinition;
-import com.openai.models.FunctionParameters;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
-import com.openai.models.chat.completions.ChatCompletionFunctionTool;
 import dev.budgateway.plugins.spi.Json;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -73,15 +70,6 @@ class ConformanceTest {
         return ChatCompletionCreateParams.builder().model(f.model()).addUserMessage("What is the answer?");
     }
 
-    private static ChatCompletionFunctionTool openAiTool() {
-        return ChatCompletionFunctionTool.builder().function(FunctionDefinition.builder().name("get_weather")
-                .parameters(FunctionParameters.builder()
-                        .putAdditionalProperty("type", JsonValue.from("object"))
-                        .putAdditionalProperty("properties", JsonValue.from(Map.of("location", Map.of("type",
-                                "string"), "unit", Map.of("type", "string"))))
-                        .build()).build()).build();
-    }
-
     @ParameterizedTest
     @EnumSource(ProviderFixtures.class)
     void openAiText(ProviderFixtures f) {
@@ -105,7 +93,7 @@ class ConformanceTest {
     @ParameterizedTest
     @EnumSource(ProviderFixtures.class)
     void openAiTools(ProviderFixtures f) throws Exception {
-        ChatCompletion c = openai.chat().completions().create(chat(f).addTool(openAiTool()).build());
+        ChatCompletion c = openai.chat().completions().create(chat(f).addTool(TestGateway.weatherTool()).build());
         var call = c.choices().get(0).message().toolCalls().orElseThrow().get(0).asFunction();
         assertEquals("get_weather", call.function().name());
         assertEquals(json(ProviderFixtures.TOOL_ARGUMENTS), json(call.function().arguments()));
@@ -114,7 +102,7 @@ class ConformanceTest {
         StringBuilder arguments = new StringBuilder();
         List<String> names = new ArrayList<>();
         List<ChatCompletionChunk.Choice.FinishReason> reasons = new ArrayList<>();
-        try (var s = openai.chat().completions().createStreaming(chat(f).addTool(openAiTool()).build())) {
+        try (var s = openai.chat().completions().createStreaming(chat(f).addTool(TestGateway.weatherTool()).build())) {
             s.stream().flatMap(chunk -> chunk.choices().stream()).forEach(ch -> {
                 ch.finishReason().ifPresent(reasons::add);
                 ch.delta().toolCalls().orElse(List.of()).forEach(tc -> {

@@ -7,11 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.openai.client.OpenAIClient;
-import com.openai.core.JsonValue;
 import com.openai.core.http.StreamResponse;
 import com.openai.errors.BadRequestException;
-import com.openai.models.FunctionDefinition;
-import com.openai.models.FunctionParameters;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionAssistantMessageParam;
 import com.openai.models.chat.completions.ChatCompletionChunk;
@@ -19,7 +16,6 @@ import com.openai.models.chat.completions.ChatCompletionContentPart;
 import com.openai.models.chat.completions.ChatCompletionContentPartImage;
 import com.openai.models.chat.completions.ChatCompletionContentPartText;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
-import com.openai.models.chat.completions.ChatCompletionFunctionTool;
 import com.openai.models.chat.completions.ChatCompletionMessageToolCall;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import com.openai.models.chat.completions.ChatCompletionToolMessageParam;
@@ -81,16 +77,6 @@ class GeminiProviderTest {
                 .addUserMessage("Say hello");
     }
 
-    private static ChatCompletionFunctionTool weatherTool() {
-        return ChatCompletionFunctionTool.builder().function(FunctionDefinition.builder().name("get_weather")
-                .parameters(FunctionParameters.builder()
-                        .putAdditionalProperty("type", JsonValue.from("object"))
-                        .putAdditionalProperty("properties", JsonValue.from(Map.of("location", Map.of("type",
-                                "string"))))
-                        .putAdditionalProperty("additionalProperties", JsonValue.from(false))
-                        .build()).build()).build();
-    }
-
     @Test
     void unaryChatIsTranslatedBothWays() {
         upstream.handle((ctx, r) -> MockOpenAi.json(200, TEXT_RESPONSE));
@@ -136,7 +122,7 @@ class GeminiProviderTest {
                 {"candidates":[{"content":{"parts":[{"functionCall":{"name":"get_weather","args":{"location":"Oslo"}}}],
                   "role":"model"},"finishReason":"STOP","index":0}],
                  "usageMetadata":{"promptTokenCount":20,"candidatesTokenCount":5,"totalTokenCount":25}}"""));
-        ChatCompletion c = client.chat().completions().create(chat().addTool(weatherTool()).build());
+        ChatCompletion c = client.chat().completions().create(chat().addTool(TestGateway.weatherTool()).build());
         assertEquals(ChatCompletion.Choice.FinishReason.TOOL_CALLS, c.choices().get(0).finishReason());
         var call = c.choices().get(0).message().toolCalls().orElseThrow().get(0).asFunction();
         assertEquals("get_weather", call.function().name());
@@ -147,7 +133,7 @@ class GeminiProviderTest {
 
         upstream.received.clear();
         upstream.handle((ctx, r) -> MockOpenAi.json(200, TEXT_RESPONSE));
-        client.chat().completions().create(chat().addTool(weatherTool())
+        client.chat().completions().create(chat().addTool(TestGateway.weatherTool())
                 .addMessage(ChatCompletionAssistantMessageParam.builder().addToolCall(ChatCompletionMessageToolCall
                         .ofFunction(call)).build())
                 .addMessage(ChatCompletionToolMessageParam.builder().toolCallId(call.id()).content("-3°C").build())
@@ -171,7 +157,7 @@ class GeminiProviderTest {
         List<String> names = new ArrayList<>();
         List<ChatCompletionChunk.Choice.FinishReason> reasons = new ArrayList<>();
         try (StreamResponse<ChatCompletionChunk> s = client.chat().completions().createStreaming(chat()
-                .addTool(weatherTool()).build())) {
+                .addTool(TestGateway.weatherTool()).build())) {
             s.stream().flatMap(c -> c.choices().stream()).forEach(ch -> {
                 ch.finishReason().ifPresent(reasons::add);
                 ch.delta().toolCalls().orElse(List.of()).forEach(tc -> {

@@ -16,7 +16,6 @@ import com.linecorp.armeria.server.Server;
 import com.openai.client.OpenAIClient;
 import com.openai.core.http.StreamResponse;
 import com.openai.errors.BadRequestException;
-import com.openai.models.audio.AudioResponseFormat;
 import com.openai.models.audio.speech.SpeechCreateParams;
 import com.openai.models.audio.transcriptions.TranscriptionCreateParams;
 import com.openai.models.images.ImageGenerateParams;

@@ -40,6 +40,23 @@ final class TestGateway implements AutoCloseable {
                 + upstream.apiBase() + "\"\nmodel_name = \"mock-model\"\napi_key_location = \"none\"\n";
     }
 
+    /**
+     * A {@code get_weather(location, unit)} tool as clients declare it, with the {@code additionalProperties}
+     * that some providers' schema dialects reject.
+     */
+    static com.openai.models.chat.completions.ChatCompletionFunctionTool weatherTool() {
+        return com.openai.models.chat.completions.ChatCompletionFunctionTool.builder().function(
+                com.openai.models.FunctionDefinition.builder().name("get_weather").description("Weather for a place")
+                        .parameters(com.openai.models.FunctionParameters.builder()
+                                .putAdditionalProperty("type", com.openai.core.JsonValue.from("object"))
+                                .putAdditionalProperty("properties", com.openai.core.JsonValue.from(Map.of(
+                                        "location", Map.of("type", "string"), "unit", Map.of("type", "string"))))
+                                .putAdditionalProperty("additionalProperties", com.openai.core.JsonValue.from(false))
+                                .build())
+                        .build())
+                .build();
+    }
+
     OpenAIClient sdk() {
         return OpenAIOkHttpClient.builder()
                 .apiKey("client-key-never-forwarded")

@@ -7,7 +7,6 @@ import dev.budgateway.plugins.spi.ConfigProblem;
 import dev.budgateway.providers.Provider;
 import dev.budgateway.providers.ProviderContext;
 import dev.budgateway.providers.ProviderType;
-import dev.budgateway.providers.UpstreamClient;
 import dev.budgateway.providers.UpstreamUrls;
 import dev.budgateway.providers.http.HttpProvider;
 import dev.budgateway.providers.openai.OpenAiProtocol;
@@ -18,7 +17,6 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
 
 /**
  * Azure OpenAI: OpenAI's protocol at {@code {endpoint}/openai/deployments/{deployment_id}/...?api-version=},

@@ -6,14 +6,12 @@ import dev.budgateway.plugins.spi.ConfigProblem;
 import dev.budgateway.providers.Provider;
 import dev.budgateway.providers.ProviderContext;
 import dev.budgateway.providers.ProviderType;
-import dev.budgateway.providers.UpstreamClient;
 import dev.budgateway.providers.UpstreamUrls;
 import dev.budgateway.providers.http.HttpProvider;
 import java.net.URI;
 import java.time.Clock;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Function;
 
 /**
  * {@code aws_bedrock}: models on Amazon Bedrock through the Converse API. The model is {@code model_id}

@@ -8,11 +8,9 @@ import dev.budgateway.plugins.spi.ConfigProblem;
 import dev.budgateway.providers.Provider;
 import dev.budgateway.providers.ProviderContext;
 import dev.budgateway.providers.ProviderType;
-import dev.budgateway.providers.UpstreamClient;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
 
 /** The {@code dummy} type: answers inside the gateway; see {@link DummyProvider} for its model names. */
 public final class DummyType implements ProviderType {

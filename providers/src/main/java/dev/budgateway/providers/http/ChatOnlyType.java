@@ -8,13 +8,11 @@ import dev.budgateway.plugins.spi.ConfigProblem;
 import dev.budgateway.providers.Provider;
 import dev.budgateway.providers.ProviderContext;
 import dev.budgateway.providers.ProviderType;
-import dev.budgateway.providers.UpstreamClient;
 import dev.budgateway.providers.UpstreamUrls;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
 
 /**
  * A hosted provider type that serves chat by translation (Anthropic, Gemini): a default {@code api_base},

@@ -8,7 +8,6 @@ import dev.budgateway.plugins.spi.ConfigProblem;
 import dev.budgateway.providers.Provider;
 import dev.budgateway.providers.ProviderContext;
 import dev.budgateway.providers.ProviderType;
-import dev.budgateway.providers.UpstreamClient;
 import dev.budgateway.providers.UpstreamUrls;
 import dev.budgateway.providers.http.HttpProvider;
 import java.net.URI;
@@ -16,7 +15,6 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
 
 /**
  * A provider type that speaks OpenAI's API, with its default {@code api_base} and key location.
