@@ -20,7 +20,8 @@ import java.util.function.Consumer;
 
 /**
  * Anthropic's Messages API, for clients that came in on {@code /v1/messages}: the chain's OpenAI chunks
- * become {@code message_start}, {@code content_block_start/delta/stop} (text, thinking, and
+ * become {@code message_start}, {@code content_block_start/delta/stop} (text, thinking with its
+ * signature, redacted thinking, and
  * {@code tool_use} with {@code input_json_delta} arguments), {@code message_delta} with the stop reason
  * and usage, and {@code message_stop}; errors take Anthropic's {@code {"type":"error","error":{...}}} shape.
  */
@@ -58,9 +59,13 @@ final class AnthropicClientProtocol implements ClientProtocol {
         out.put("model", requestedModel);
         ArrayNode content = out.putArray("content");
         JsonNode message = chat.path("choices").path(0).path("message");
+        if (message.path("reasoning_redacted").isTextual()) {
+            content.addObject().put("type", "redacted_thinking").put("data", message.get("reasoning_redacted")
+                    .asText());
+        }
         if (message.path("reasoning_content").isTextual()) {
             content.addObject().put("type", "thinking").put("thinking", message.get("reasoning_content").asText())
-                    .put("signature", "");
+                    .put("signature", message.path("reasoning_signature").asText(""));
         }
         if (message.path("content").isTextual() && !message.get("content").asText().isEmpty()) {
             content.addObject().put("type", "text").put("text", message.get("content").asText());
@@ -105,6 +110,16 @@ final class AnthropicClientProtocol implements ClientProtocol {
             open("thinking", NODES.objectNode().put("type", "thinking").put("thinking", ""), out);
             send("content_block_delta", blockDelta(NODES.objectNode().put("type", "thinking_delta")
                     .put("thinking", delta.get("reasoning_content").asText())), out);
+        }
+        if (delta.path("reasoning_signature").isTextual() && "thinking".equals(openKind)) {
+            send("content_block_delta", blockDelta(NODES.objectNode().put("type", "signature_delta")
+                    .put("signature", delta.get("reasoning_signature").asText())), out);
+        }
+        if (delta.path("reasoning_redacted").isTextual()) {
+            closeBlock(out);
+            start("redacted_thinking", NODES.objectNode().put("type", "redacted_thinking").put("data",
+                    delta.get("reasoning_redacted").asText()), out);
+            closeBlock(out);
         }
         if (delta.path("content").isTextual() && !delta.get("content").asText().isEmpty()) {
             open("text", NODES.objectNode().put("type", "text").put("text", ""), out);

@@ -87,4 +87,45 @@ class MessagesApiTest {
         assertEquals("invalid_request_error", body.path("error").path("type").asText());
         assertTrue(body.path("error").path("message").asText().contains("max_tokens"), missing.body());
     }
+
+    @Test
+    void thinkingComesBackWithItsSignatureSoTheNextTurnIsAccepted() {
+        claude.handle((ctx, r) -> r.json().path("stream").asBoolean() ? claude.namedEvents(ctx, List.of(
+                new String[] {"message_start", "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_t\",\"type\":"
+                        + "\"message\",\"role\":\"assistant\",\"content\":[],\"model\":\"claude-x\",\"stop_reason\":null,"
+                        + "\"stop_sequence\":null,\"usage\":{\"input_tokens\":10,\"output_tokens\":1}}}"},
+                new String[] {"content_block_start", "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":"
+                        + "{\"type\":\"thinking\",\"thinking\":\"\"}}"},
+                new String[] {"content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":"
+                        + "{\"type\":\"thinking_delta\",\"thinking\":\"Let me think.\"}}"},
+                new String[] {"content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":"
+                        + "{\"type\":\"signature_delta\",\"signature\":\"EqQBCgIYAhIM1gbcDa9GJwZA2b3h\"}}"},
+                new String[] {"content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}"},
+                new String[] {"content_block_start", "{\"type\":\"content_block_start\",\"index\":1,\"content_block\":"
+                        + "{\"type\":\"text\",\"text\":\"\"}}"},
+                new String[] {"content_block_delta", "{\"type\":\"content_block_delta\",\"index\":1,\"delta\":"
+                        + "{\"type\":\"text_delta\",\"text\":\"42\"}}"},
+                new String[] {"content_block_stop", "{\"type\":\"content_block_stop\",\"index\":1}"},
+                new String[] {"message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\","
+                        + "\"stop_sequence\":null},\"usage\":{\"output_tokens\":7}}"},
+                new String[] {"message_stop", "{\"type\":\"message_stop\"}"}), 0)
+                : MockOpenAi.json(200, "{\"id\":\"msg_u\",\"type\":\"message\",\"role\":\"assistant\",\"model\":"
+                        + "\"claude-x\",\"content\":[{\"type\":\"thinking\",\"thinking\":\"Hmm.\",\"signature\":"
+                        + "\"sig-unary\"},{\"type\":\"text\",\"text\":\"42\"}],\"stop_reason\":\"end_turn\","
+                        + "\"stop_sequence\":null,\"usage\":{\"input_tokens\":10,\"output_tokens\":5}}"));
+        MessageCreateParams params = MessageCreateParams.builder().model("anthropic").maxTokens(2000)
+                .addUserMessage("What is the answer?").build();
+        var unary = client.messages().create(params);
+        assertEquals("sig-unary", unary.content().get(0).asThinking().signature());
+        assertEquals("42", unary.content().get(1).asText().text());
+
+        com.anthropic.helpers.MessageAccumulator acc = com.anthropic.helpers.MessageAccumulator.create();
+        try (var s = client.messages().createStreaming(params)) {
+            s.stream().forEach(acc::accumulate);
+        }
+        var streamed = acc.message();
+        assertEquals("Let me think.", streamed.content().get(0).asThinking().thinking());
+        assertEquals("EqQBCgIYAhIM1gbcDa9GJwZA2b3h", streamed.content().get(0).asThinking().signature());
+        assertEquals("42", streamed.content().get(1).asText().text());
+    }
 }

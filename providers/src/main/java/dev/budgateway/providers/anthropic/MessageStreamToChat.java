@@ -41,6 +41,8 @@ public final class MessageStreamToChat extends JsonEventTranslator {
                     int toolIndex = toolIndexes.size();
                     toolIndexes.put(data.path("index").asInt(), toolIndex);
                     out.chunk(chunks.toolCall(toolIndex, block.path("id").asText(), block.path("name").asText(), ""));
+                } else if ("redacted_thinking".equals(block.path("type").asText())) {
+                    out.chunk(chunks.redactedReasoning(block.path("data").asText()));
                 } else if ("text".equals(block.path("type").asText()) && !block.path("text").asText().isEmpty()) {
                     out.chunk(chunks.text(block.path("text").asText()));
                 }
@@ -50,6 +52,7 @@ public final class MessageStreamToChat extends JsonEventTranslator {
                 switch (delta.path("type").asText()) {
                     case "text_delta" -> out.chunk(chunks.text(delta.path("text").asText()));
                     case "thinking_delta" -> out.chunk(chunks.reasoning(delta.path("thinking").asText()));
+                    case "signature_delta" -> out.chunk(chunks.reasoningSignature(delta.path("signature").asText()));
                     case "input_json_delta" -> {
                         Integer toolIndex = toolIndexes.get(data.path("index").asInt());
                         String piece = delta.path("partial_json").asText();
@@ -58,7 +61,7 @@ public final class MessageStreamToChat extends JsonEventTranslator {
                         }
                     }
                     default -> {
-                        // Signatures and citations have no OpenAI form.
+                        // Citations have no OpenAI form.
                     }
                 }
             }

@@ -15,11 +15,17 @@ public final class MessageToChat {
         for (JsonNode block : message.path("content")) {
             switch (block.path("type").asText()) {
                 case "text" -> answer.text(block.path("text").asText());
-                case "thinking" -> answer.reasoning(block.path("thinking").asText());
+                case "thinking" -> {
+                    answer.reasoning(block.path("thinking").asText());
+                    if (block.hasNonNull("signature")) {
+                        answer.reasoningSignature(block.get("signature").asText());
+                    }
+                }
+                case "redacted_thinking" -> answer.redactedReasoning(block.path("data").asText());
                 case "tool_use" -> answer.toolCall(block.path("id").asText(), block.path("name").asText(),
                         block.get("input"));
                 default -> {
-                    // Server tool results and redacted thinking have no OpenAI form.
+                    // Server tool results have no OpenAI form.
                 }
             }
         }

@@ -50,8 +50,10 @@ final class ConverseStreamToChat extends JsonEventTranslator {
                     if (index != null && !piece.isEmpty()) {
                         out.chunk(chunks.toolArguments(index, piece));
                     }
-                } else if (delta.has("reasoningContent") && delta.path("reasoningContent").has("text")) {
+                } else if (delta.path("reasoningContent").has("text")) {
                     out.chunk(chunks.reasoning(delta.path("reasoningContent").path("text").asText()));
+                } else if (delta.path("reasoningContent").has("signature")) {
+                    out.chunk(chunks.reasoningSignature(delta.path("reasoningContent").path("signature").asText()));
                 }
             }
             case "messageStop" -> {

@@ -21,7 +21,11 @@ final class ConverseToChat {
                 JsonNode use = block.get("toolUse");
                 answer.toolCall(use.path("toolUseId").asText(), use.path("name").asText(), use.get("input"));
             } else if (block.has("reasoningContent")) {
-                answer.reasoning(block.path("reasoningContent").path("reasoningText").path("text").asText());
+                JsonNode reasoning = block.path("reasoningContent").path("reasoningText");
+                answer.reasoning(reasoning.path("text").asText());
+                if (reasoning.hasNonNull("signature")) {
+                    answer.reasoningSignature(reasoning.get("signature").asText());
+                }
             }
         }
         return answer.completion("chatcmpl-" + (requestId == null ? "bedrock" : requestId), model,

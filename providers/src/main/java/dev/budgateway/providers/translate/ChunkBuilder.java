@@ -39,6 +39,19 @@ public final class ChunkBuilder {
         return delta(NODES.objectNode().put("reasoning_content", text), null);
     }
 
+    /**
+     * The signature that seals a reasoning block (Anthropic's {@code signature_delta}), as
+     * {@code reasoning_signature}: OpenAI clients ignore it, and {@code /v1/messages} clients need it back.
+     */
+    public Chunk reasoningSignature(String signature) {
+        return delta(NODES.objectNode().put("reasoning_signature", signature), null);
+    }
+
+    /** Reasoning the provider keeps encrypted (Anthropic's {@code redacted_thinking}), as {@code reasoning_redacted}. */
+    public Chunk redactedReasoning(String data) {
+        return delta(NODES.objectNode().put("reasoning_redacted", data), null);
+    }
+
     /** The start of a tool call: its id and name, and the first piece of its arguments ({@code ""} for none). */
     public Chunk toolCall(int index, String callId, String name, String arguments) {
         ObjectNode call = NODES.objectNode();

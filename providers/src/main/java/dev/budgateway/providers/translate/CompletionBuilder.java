@@ -13,6 +13,8 @@ public final class CompletionBuilder {
 
     private final StringBuilder text = new StringBuilder();
     private final StringBuilder reasoning = new StringBuilder();
+    private String reasoningSignature;
+    private String redactedReasoning;
     private final ArrayNode toolCalls = NODES.arrayNode();
 
     public CompletionBuilder text(String piece) {
@@ -22,6 +24,18 @@ public final class CompletionBuilder {
 
     public CompletionBuilder reasoning(String piece) {
         reasoning.append(piece);
+        return this;
+    }
+
+    /** See {@link ChunkBuilder#reasoningSignature}. */
+    public CompletionBuilder reasoningSignature(String signature) {
+        reasoningSignature = signature;
+        return this;
+    }
+
+    /** See {@link ChunkBuilder#redactedReasoning}. */
+    public CompletionBuilder redactedReasoning(String data) {
+        redactedReasoning = data;
         return this;
     }
 
@@ -50,6 +64,12 @@ public final class CompletionBuilder {
         }
         if (reasoning.length() > 0) {
             message.put("reasoning_content", reasoning.toString());
+        }
+        if (reasoningSignature != null) {
+            message.put("reasoning_signature", reasoningSignature);
+        }
+        if (redactedReasoning != null) {
+            message.put("reasoning_redacted", redactedReasoning);
         }
         if (!toolCalls.isEmpty()) {
             message.set("tool_calls", toolCalls.deepCopy());
