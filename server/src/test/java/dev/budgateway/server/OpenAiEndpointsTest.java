@@ -245,6 +245,19 @@ class OpenAiEndpointsTest {
     }
 
     @Test
+    void uploadsThatAreNotFormsOrLackAModelAre400() throws Exception {
+        var json = gw.post("/v1/audio/transcriptions", "{\"model\":\"whisper\"}");
+        assertEquals(400, json.statusCode());
+        assertEquals("invalid_content_type", Json.parse(json.body().getBytes(StandardCharsets.UTF_8)).path("error")
+                .path("code").asText());
+        BadRequestException noModel = org.junit.jupiter.api.Assertions.assertThrows(BadRequestException.class,
+                () -> client.audio().transcriptions().create(TranscriptionCreateParams.builder().model("")
+                        .file(new byte[] {1, 2, 3}).build()));
+        assertTrue(noModel.getMessage().contains("model"), noModel.getMessage());
+        assertTrue(uploads.forms.isEmpty());
+    }
+
+    @Test
     void anUploadIsSentAgainFromDiskOnTheFallbackAttempt() throws Exception {
         upstream.handle((ctx, r) -> MockOpenAi.json(500, "{\"error\":{\"message\":\"down\"}}"));
         byte[] audio = new byte[100_000];
