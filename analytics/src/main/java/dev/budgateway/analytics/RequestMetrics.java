@@ -36,7 +36,7 @@ public final class RequestMetrics {
     private record RequestTags(String endpoint, String model, String provider, int status) {}
 
     private record RequestMeters(Counter requests, Timer duration, Timer ttft, Counter inputTokens,
-            Counter outputTokens, Counter upstreamErrors) {}
+            Counter outputTokens, Counter upstreamErrors, Counter extraAttempts) {}
 
     /**
      * Records one finished exchange.
@@ -59,6 +59,11 @@ public final class RequestMetrics {
         }
         if (completion.error() != null && completion.status() >= 500 && completion.attempts() > 0) {
             m.upstreamErrors.increment();
+        }
+        if (completion.attempts() > 1) {
+            // Retries and fallbacks that this request needed: what a provider's trouble cost, even when the
+            // client never noticed.
+            m.extraAttempts.increment(completion.attempts() - 1);
         }
     }
 
@@ -113,6 +118,11 @@ public final class RequestMetrics {
                         .register(registry),
                 Counter.builder("budgateway.upstream.errors")
                         .description("Requests that ended in an upstream failure (5xx, connection, timeout)")
+                        .tags("model", t.model(), "provider", t.provider(), "status", status)
+                        .register(registry),
+                Counter.builder("budgateway.request.extra.attempts")
+                        .description("Attempts beyond the first (retries and fallbacks), by the provider that "
+                                + "finally answered and the request's status")
                         .tags("model", t.model(), "provider", t.provider(), "status", status)
                         .register(registry));
     }

@@ -101,6 +101,9 @@ class ResilienceTest {
         assertTrue(res.body().contains("third time lucky"));
         assertEquals(3, chats(a));
         assertEquals("3", res.headers().firstValue("x-gateway-attempts").orElseThrow());
+        assertTrue(gw.get("/metrics").body().contains(
+                "budgateway_request_extra_attempts_total{model=\"m\",provider=\"a\",status=\"200\"} 2.0"),
+                "the two retries are counted");
     }
 
     @Test
