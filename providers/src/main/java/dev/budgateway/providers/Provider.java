@@ -17,6 +17,17 @@ public interface Provider extends AutoCloseable {
         return java.util.List.of();
     }
 
+    /**
+     * Counts the input tokens of an Anthropic Messages request at the provider, or gives {@code null} when
+     * it cannot (only Anthropic can). The stage fails when the provider could not answer.
+     *
+     * @param beta the client's {@code anthropic-beta} header, or {@code null}
+     */
+    default CompletionStage<Long> countTokens(com.fasterxml.jackson.databind.node.ObjectNode messagesRequest,
+            String beta, java.util.concurrent.Executor eventLoop) {
+        return null;
+    }
+
     /** Stops its background work (health checks). */
     @Override
     default void close() {}

@@ -13,6 +13,7 @@ import com.linecorp.armeria.common.ResponseHeadersBuilder;
 import dev.budgateway.plugins.spi.Chunk;
 import dev.budgateway.plugins.spi.GatewayError;
 import dev.budgateway.plugins.spi.Json;
+import dev.budgateway.providers.anthropic.TokenEstimate;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
@@ -30,6 +31,8 @@ final class AnthropicClientProtocol implements ClientProtocol {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private final String requestedModel;
+    /** The client's request, for the input estimate {@code message_start} must carry; may be {@code null}. */
+    private final JsonNode request;
     private boolean started;
     private int nextBlock;
     /** The open content block: its index and kind ("text", "thinking", "tool_use"), or -1. */
@@ -40,8 +43,9 @@ final class AnthropicClientProtocol implements ClientProtocol {
     private String stopReason = "end_turn";
     private JsonNode usage;
 
-    AnthropicClientProtocol(String requestedModel) {
+    AnthropicClientProtocol(String requestedModel, JsonNode request) {
         this.requestedModel = requestedModel;
+        this.request = request;
     }
 
     @Override
@@ -96,7 +100,10 @@ final class AnthropicClientProtocol implements ClientProtocol {
             message.putArray("content");
             message.putNull("stop_reason");
             message.putNull("stop_sequence");
-            message.putObject("usage").put("input_tokens", 0).put("output_tokens", 0);
+            // The real count comes with message_delta at the end; clients that read only message_start
+            // (Claude Code's context meter) get an estimate rather than nothing.
+            message.putObject("usage").put("input_tokens", request == null ? 0 : TokenEstimate.inputTokens(request))
+                    .put("output_tokens", 0);
             ObjectNode start = NODES.objectNode().put("type", "message_start");
             start.set("message", message);
             send("message_start", start, out);

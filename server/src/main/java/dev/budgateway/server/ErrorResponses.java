@@ -39,6 +39,16 @@ final class ErrorResponses {
         return AggregatedHttpResponse.of(headers.build(), HttpData.wrap(Json.bytes(body(error))));
     }
 
+    /** Whether a request failed because its body was over the limit. */
+    static boolean isTooLarge(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof com.linecorp.armeria.common.ContentTooLargeException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** An error for a bare HTTP status the gateway itself produced (404 route, 405, 413, ...). */
     static GatewayError forStatus(HttpStatus status, String description) {
         return switch (status.code()) {

@@ -97,6 +97,8 @@ public final class Gateway implements AutoCloseable {
             }
             sb.route().post(prefix + "/messages").maxRequestLength(config.gateway().maxBodyBytes())
                     .build(InferenceService.anthropicMessages(runner, assembly.catalog(), metrics));
+            sb.route().post(prefix + "/messages/count_tokens").maxRequestLength(config.gateway().maxBodyBytes())
+                    .build(new CountTokensService(assembly.catalog()));
             sb.route().get(prefix + "/models").build(admin.models());
             sb.route().get(prefix + "/models/{model}").build(admin.model());
         }

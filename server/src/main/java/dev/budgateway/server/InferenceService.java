@@ -1,7 +1,6 @@
 package dev.budgateway.server;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.linecorp.armeria.common.ContentTooLargeException;
 import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
@@ -120,7 +119,7 @@ final class InferenceService implements HttpService {
     /** A request that never reached the chain: unreadable, too large, or invalid. */
     private void rejected(ServiceRequestContext ctx, Throwable failure, long start,
             CompletableFuture<HttpResponse> result) {
-        GatewayError error = tooLarge(failure)
+        GatewayError error = ErrorResponses.isTooLarge(failure)
                 ? ErrorResponses.forStatus(HttpStatus.REQUEST_ENTITY_TOO_LARGE, null)
                 : GatewayException.unwrap(failure);
         if (error == null) {
@@ -129,25 +128,17 @@ final class InferenceService implements HttpService {
         }
         record(null, false, new Completion(error.status(), null, error, false, 0, null, System.nanoTime() - start,
                 -1));
-        result.complete(protocol(null).errorResponse(error, ctx.id().text()).toHttpResponse());
+        result.complete(protocol(null, null).errorResponse(error, ctx.id().text()).toHttpResponse());
     }
 
     /** How the client is answered; {@code body} is {@code null} for a request that could not be read. */
-    private ClientProtocol protocol(ObjectNode body) {
+    private ClientProtocol protocol(ObjectNode body, InboundMessages inbound) {
         if (anthropic) {
-            return new AnthropicClientProtocol(body == null ? "" : body.path("model").asText());
+            return new AnthropicClientProtocol(body == null ? "" : body.path("model").asText(),
+                    inbound == null ? null : inbound.original());
         }
         boolean includeUsage = body != null && body.path("stream_options").path("include_usage").asBoolean(false);
         return new OpenAiClientProtocol(endpoint, includeUsage);
-    }
-
-    private static boolean tooLarge(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof ContentTooLargeException) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private void handle(ServiceRequestContext ctx, HttpRequest req, ObjectNode body, UploadedFiles files,
@@ -166,7 +157,7 @@ final class InferenceService implements HttpService {
             exchange.put(InboundMessages.KEY, inbound);
         }
         ctx.whenRequestCancelling().thenRun(() -> EventLoops.run(exchange.eventLoop(), exchange::cancel));
-        ExchangeResponder responder = new ExchangeResponder(exchange, protocol(body),
+        ExchangeResponder responder = new ExchangeResponder(exchange, protocol(body, inbound),
                 completion -> record(exchange, stream, completion), result);
         runner.run(exchange).whenComplete((response, failure) -> EventLoops.run(exchange.eventLoop(), () -> {
             if (failure != null) {

@@ -128,4 +128,50 @@ class MessagesApiTest {
         assertEquals("EqQBCgIYAhIM1gbcDa9GJwZA2b3h", streamed.content().get(0).asThinking().signature());
         assertEquals("42", streamed.content().get(1).asText().text());
     }
+
+    @Test
+    void countTokensAsksAnthropicAndEstimatesForOthers() throws Exception {
+        claude.handle((ctx, r) -> r.path().endsWith("/messages/count_tokens")
+                ? MockOpenAi.json(200, "{\"input_tokens\":1234}") : MockOpenAi.json(404, "{}"));
+        var counted = client.messages().countTokens(com.anthropic.models.messages.MessageCountTokensParams.builder()
+                .model("anthropic").addUserMessage("How many tokens is this?").build());
+        assertEquals(1234, counted.inputTokens());
+        MockOpenAi.Received r = claude.received.get(0);
+        assertEquals("/v1/messages/count_tokens", r.path());
+        assertEquals("claude-x", r.json().path("model").asText());
+        assertEquals("ak", r.header("x-api-key"));
+
+        var estimated = gw.post("/v1/messages/count_tokens", "{\"model\":\"openai\",\"messages\":[{\"role\":"
+                + "\"user\",\"content\":\"" + "word ".repeat(100) + "\"}]}");
+        assertEquals(200, estimated.statusCode());
+        assertEquals("estimate", estimated.headers().firstValue("x-gateway-token-count").orElseThrow());
+        long tokens = json(estimated.body()).path("input_tokens").asLong();
+        assertTrue(tokens >= 100 && tokens <= 200, "about a quarter of the characters: " + tokens);
+
+        // When Anthropic cannot count (an error), the gateway estimates rather than fail Claude Code's turn.
+        claude.handle((ctx, rr) -> MockOpenAi.json(500, "{}"));
+        var fallback = gw.post("/v1/messages/count_tokens", "{\"model\":\"anthropic\",\"messages\":[{\"role\":"
+                + "\"user\",\"content\":\"hi there\"}]}");
+        assertEquals("estimate", fallback.headers().firstValue("x-gateway-token-count").orElseThrow());
+
+        var unknown = gw.post("/v1/messages/count_tokens", "{\"model\":\"nope\",\"messages\":[]}");
+        assertEquals(404, unknown.statusCode());
+        assertEquals("not_found_error", json(unknown.body()).path("error").path("type").asText());
+    }
+
+    @Test
+    void messageStartCarriesAnInputEstimateWhenTheProviderReportsUsageOnlyAtTheEnd() throws Exception {
+        openai.handle((ctx, r) -> ProviderFixtures.OPENAI.answer(openai, ctx, r));
+        var res = gw.post("/v1/messages", "{\"model\":\"openai\",\"max_tokens\":100,\"stream\":true,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"" + "word ".repeat(100) + "\"}]}");
+        String start = res.body().lines().filter(l -> l.startsWith("data: {\"type\":\"message_start\""))
+                .findFirst().orElseThrow();
+        long estimate = json(start.substring(6)).path("message").path("usage").path("input_tokens").asLong();
+        assertTrue(estimate >= 100, start);
+        assertTrue(res.body().contains("\"input_tokens\":10"), "the real count follows in message_delta");
+    }
+
+    private static JsonNode json(String s) throws Exception {
+        return Json.parse(s.getBytes(StandardCharsets.UTF_8));
+    }
 }

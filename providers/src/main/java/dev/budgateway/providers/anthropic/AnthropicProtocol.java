@@ -2,18 +2,25 @@ package dev.budgateway.providers.anthropic;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.linecorp.armeria.common.HttpData;
+import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.common.HttpRequest;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.RequestHeaders;
 import com.linecorp.armeria.common.RequestHeadersBuilder;
 import dev.budgateway.config.ProviderConfig;
 import dev.budgateway.plugins.spi.GatewayError;
+import dev.budgateway.plugins.spi.Json;
 import dev.budgateway.providers.ProviderCall;
 import dev.budgateway.providers.RequestBodies;
 import dev.budgateway.providers.UpstreamErrors;
 import dev.budgateway.providers.http.ChatProtocol;
 import dev.budgateway.providers.http.StreamTranslator;
+import dev.budgateway.providers.http.TokenCounting;
 import dev.budgateway.providers.pool.UpstreamTarget;
 
 /** Anthropic's Messages API ({@code POST {api_base}/messages}), translated to and from OpenAI's chat API. */
-final class AnthropicProtocol extends ChatProtocol {
+final class AnthropicProtocol extends ChatProtocol implements TokenCounting {
 
     static final String API_VERSION = "2023-06-01";
 
@@ -49,6 +56,21 @@ final class AnthropicProtocol extends ChatProtocol {
             headers.add("anthropic-beta", call.anthropic().beta());
         }
         return headers;
+    }
+
+    @Override
+    public HttpRequest countTokensRequest(ObjectNode messagesRequest, String beta, UpstreamTarget target) {
+        ObjectNode body = RequestBodies.forUpstream(messagesRequest, modelName, null);
+        RequestHeadersBuilder headers = RequestHeaders.builder(HttpMethod.POST, target.basePath()
+                + "/messages/count_tokens").contentType(MediaType.JSON_UTF_8).add("anthropic-version", API_VERSION);
+        if (apiKey != null) {
+            headers.add("x-api-key", apiKey);
+        }
+        if (beta != null) {
+            headers.add("anthropic-beta", beta);
+        }
+        config.extraHeaders().forEach(headers::set);
+        return HttpRequest.of(headers.build(), HttpData.wrap(Json.bytes(body)));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.budgateway.providers.http;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.linecorp.armeria.client.RequestOptions;
 import com.linecorp.armeria.common.HttpData;
 import com.linecorp.armeria.common.HttpHeaderNames;
@@ -12,6 +13,7 @@ import dev.budgateway.config.ProviderConfig;
 import dev.budgateway.plugins.spi.ConfigProblem;
 import dev.budgateway.plugins.spi.GatewayError;
 import dev.budgateway.plugins.spi.GatewayException;
+import dev.budgateway.plugins.spi.Json;
 import dev.budgateway.plugins.spi.Response;
 import dev.budgateway.plugins.spi.ResponseHead;
 import dev.budgateway.providers.EventLoops;
@@ -27,6 +29,7 @@ import java.net.URI;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -82,6 +85,39 @@ public final class HttpProvider implements Provider {
     @Override
     public Balanced load() {
         return pool;
+    }
+
+    @Override
+    public CompletionStage<Long> countTokens(ObjectNode messagesRequest, String beta, Executor eventLoop) {
+        if (!(protocol instanceof TokenCounting counting)) {
+            return null;
+        }
+        UpstreamTarget target;
+        try {
+            target = pool.acquire(name);
+        } catch (GatewayException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        long start = System.nanoTime();
+        return target.client().on(eventLoop).execute(counting.countTokensRequest(messagesRequest, beta, target))
+                .aggregate()
+                .handle((agg, failure) -> {
+                    boolean ok = failure == null && agg.status().isSuccess();
+                    boolean failed = failure != null || agg.status().code() >= 500;
+                    // A 4xx says nothing of the upstream's health: the breaker's permit goes back unjudged.
+                    target.finished(System.nanoTime() - start, ok || failed, failed);
+                    if (!ok) {
+                        throw new GatewayException(failure != null
+                                ? UpstreamErrors.fromThrowable(name, failure, globalTimeoutMs)
+                                : protocol.error(agg.status().code(), agg.content().array(), null));
+                    }
+                    try {
+                        return Json.parse(agg.content().array()).path("input_tokens").asLong();
+                    } catch (java.io.IOException e) {
+                        throw new GatewayException(GatewayError.badGateway("Provider '" + name
+                                + "' sent a token count that is not JSON"));
+                    }
+                });
     }
 
     @Override
