@@ -42,6 +42,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class HttpProvider implements Provider {
 
+    private static final long COUNT_TOKENS_TIMEOUT_MS = 10_000;
+
     private final String name;
     private final UpstreamProtocol protocol;
     private final EndpointPool pool;
@@ -99,7 +101,10 @@ public final class HttpProvider implements Provider {
             return CompletableFuture.failedFuture(e);
         }
         long start = System.nanoTime();
-        return target.client().on(eventLoop).execute(counting.countTokensRequest(messagesRequest, beta, target))
+        // A count is quick or useless: the caller estimates instead of waiting for a slow one.
+        long timeoutMs = Math.min(globalTimeoutMs, COUNT_TOKENS_TIMEOUT_MS);
+        return target.client().on(eventLoop).execute(counting.countTokensRequest(messagesRequest, beta, target),
+                RequestOptions.builder().responseTimeoutMillis(timeoutMs).build())
                 .aggregate()
                 .handle((agg, failure) -> {
                     boolean ok = failure == null && agg.status().isSuccess();
@@ -108,7 +113,7 @@ public final class HttpProvider implements Provider {
                     target.finished(System.nanoTime() - start, ok || failed, failed);
                     if (!ok) {
                         throw new GatewayException(failure != null
-                                ? UpstreamErrors.fromThrowable(name, failure, globalTimeoutMs)
+                                ? UpstreamErrors.fromThrowable(name, failure, timeoutMs)
                                 : protocol.error(agg.status().code(), agg.content().array(), null));
                     }
                     try {
