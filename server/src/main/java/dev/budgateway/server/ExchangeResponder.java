@@ -19,6 +19,7 @@ import dev.budgateway.plugins.spi.Response;
 import dev.budgateway.plugins.spi.ResponseHead;
 import dev.budgateway.plugins.spi.RouteTarget;
 import dev.budgateway.plugins.spi.Usage;
+import dev.budgateway.providers.http.ClientFlow;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -51,11 +52,10 @@ final class ExchangeResponder implements ResponsePipeline.Sink, ChunkSubscriber 
     private boolean done;
     private Usage usage;
     private long firstChunkNanos = -1;
+    /** How far the client is behind, for the upstream stream to pace itself by. */
+    private final ClientFlow flow;
     /** Where a stream's frames go: the head first, once. */
-    private final Consumer<HttpData> toClient = frame -> {
-        sendHead();
-        writer.tryWrite(frame);
-    };
+    private final Consumer<HttpData> toClient;
 
     ExchangeResponder(DefaultExchange exchange, ClientProtocol protocol, Consumer<Completion> onComplete,
             CompletableFuture<HttpResponse> result) {
@@ -63,6 +63,15 @@ final class ExchangeResponder implements ResponsePipeline.Sink, ChunkSubscriber 
         this.result = result;
         this.protocol = protocol;
         this.onComplete = onComplete;
+        this.flow = new ClientFlow(() -> writer == null ? CompletableFuture.completedFuture(null)
+                : writer.whenConsumed(), exchange.eventLoop());
+        exchange.put(ClientFlow.KEY, flow);
+        this.toClient = frame -> {
+            sendHead();
+            if (writer.tryWrite(frame)) {
+                flow.wrote();
+            }
+        };
     }
 
     /** The response for an exchange that ended before any provider answered. */
@@ -158,8 +167,7 @@ final class ExchangeResponder implements ResponsePipeline.Sink, ChunkSubscriber 
             return;
         }
         if (head.rawContentType() != null) {
-            sendHead();
-            writer.tryWrite(HttpData.wrap(chunk.data()));
+            toClient.accept(HttpData.wrap(chunk.data()));
             return;
         }
         protocol.event(chunk, toClient);

@@ -234,7 +234,7 @@ public final class HttpProvider implements Provider {
                             "The stream from provider '" + name + "' ended before it was complete"),
                     streamingStallMs, streamingStallMs == null ? null : GatewayError.timeout("Provider '" + name
                             + "' sent nothing for " + streamingStallMs + " ms in the middle of a stream"),
-                    outcome::done);
+                    outcome::done, call.flow());
             if (mode == UpstreamProtocol.Mode.RAW) {
                 MediaType type = head.contentType();
                 out.complete(new Response(ResponseHead.raw(status, type == null ? "application/octet-stream"

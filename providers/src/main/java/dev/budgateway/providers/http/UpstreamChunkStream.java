@@ -33,9 +33,14 @@ public final class UpstreamChunkStream implements ChunkStream {
      * @param stalled the error for a silence longer than that
      * @param onEnd told once how the stream ended: its error ({@code null} for a clean end), and whether
      *     it was cancelled by the consumer instead
+     * @param flow the client's backpressure, or {@code null} to read the upstream as fast as it sends
      */
     public record Settings(EventExecutor eventLoop, Function<Throwable, GatewayError> errors, Runnable onFirstData,
-            GatewayError truncated, Long stallMs, GatewayError stalled, BiConsumer<GatewayError, Boolean> onEnd) {}
+            GatewayError truncated, Long stallMs, GatewayError stalled, BiConsumer<GatewayError, Boolean> onEnd,
+            ClientFlow flow) {}
+
+    /** Pieces of body asked for ahead when the client sets the pace. */
+    private static final int READ_AHEAD = 4;
 
     private final StreamMessage<HttpData> body;
     private final Function<Consumer<SseEvent>, EventDecoder> decoders;
@@ -91,7 +96,7 @@ public final class UpstreamChunkStream implements ChunkStream {
                 if (cancelled) {
                     s.cancel();
                 } else {
-                    s.request(Long.MAX_VALUE);
+                    s.request(settings.flow() == null ? Long.MAX_VALUE : READ_AHEAD);
                 }
             }
 
@@ -114,6 +119,22 @@ public final class UpstreamChunkStream implements ChunkStream {
                     }
                 } else {
                     decoder.feed(data.array());
+                }
+                ClientFlow flow = settings.flow();
+                if (flow != null && !ended && !cancelled) {
+                    // One more piece when this one is through; if the client is behind, once it catches up.
+                    if (flow.saturated()) {
+                        flow.whenDrained(this::readMore);
+                    } else {
+                        readMore();
+                    }
+                }
+            }
+
+            private void readMore() {
+                Subscription s = subscription;
+                if (s != null && !ended && !cancelled) {
+                    s.request(1);
                 }
             }
 
