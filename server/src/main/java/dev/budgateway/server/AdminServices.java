@@ -73,8 +73,9 @@ final class AdminServices {
             deps.put("clickhouse", "not_configured");
             root.put("models", catalog.configured().size());
             // The gateway is up even when some upstreams are not: that is what fallback is for.
-            root.put("upstreams_unavailable", upstreams.unavailable());
-            root.set("upstreams", upstreams.list());
+            ArrayNode list = upstreams.list();
+            root.put("upstreams_unavailable", UpstreamStates.unavailable(list));
+            root.set("upstreams", list);
             return json(HttpStatus.OK, root);
         };
     }

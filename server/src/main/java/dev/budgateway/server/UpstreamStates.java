@@ -44,10 +44,10 @@ final class UpstreamStates {
         return out;
     }
 
-    /** How many replicas are out of rotation (failing their health check, or with an open breaker). */
-    int unavailable() {
+    /** How many replicas of a {@link #list()} are out of rotation (failing their health check, or open). */
+    static int unavailable(ArrayNode list) {
         int n = 0;
-        for (var e : list()) {
+        for (var e : list) {
             if (!e.path("healthy").asBoolean() || "open".equals(e.path("circuit").asText())) {
                 n++;
             }

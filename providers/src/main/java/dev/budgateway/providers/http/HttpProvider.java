@@ -100,21 +100,19 @@ public final class HttpProvider implements Provider {
         } catch (GatewayException e) {
             return CompletableFuture.failedFuture(e);
         }
-        long start = System.nanoTime();
+        Outcome outcome = new Outcome(target, null);
         // A count is quick or useless: the caller estimates instead of waiting for a slow one.
         long timeoutMs = Math.min(globalTimeoutMs, COUNT_TOKENS_TIMEOUT_MS);
         return target.client().on(eventLoop).execute(counting.countTokensRequest(messagesRequest, beta, target),
                 RequestOptions.builder().responseTimeoutMillis(timeoutMs).build())
                 .aggregate()
                 .handle((agg, failure) -> {
-                    boolean ok = failure == null && agg.status().isSuccess();
-                    boolean failed = failure != null || agg.status().code() >= 500;
-                    // A 4xx says nothing of the upstream's health: the breaker's permit goes back unjudged.
-                    target.finished(System.nanoTime() - start, ok || failed, failed);
-                    if (!ok) {
-                        throw new GatewayException(failure != null
-                                ? UpstreamErrors.fromThrowable(name, failure, timeoutMs)
-                                : protocol.error(agg.status().code(), agg.content().array(), null));
+                    GatewayError error = failure != null ? UpstreamErrors.fromThrowable(name, failure, timeoutMs)
+                            : agg.status().isSuccess() ? null
+                            : protocol.error(agg.status().code(), agg.content().array(), null);
+                    outcome.done(error, false);
+                    if (error != null) {
+                        throw new GatewayException(error);
                     }
                     try {
                         return Json.parse(agg.content().array()).path("input_tokens").asLong();
@@ -250,6 +248,7 @@ public final class HttpProvider implements Provider {
     /** How one call went, told to its replica exactly once. */
     private static final class Outcome {
         private final UpstreamTarget target;
+        /** The call, to tell a client that left from a failing upstream; {@code null} for other requests. */
         private final ProviderCall call;
         private final long start = System.nanoTime();
         private boolean answered;
@@ -278,7 +277,7 @@ public final class HttpProvider implements Provider {
             }
             reported = true;
             long nanos = System.nanoTime() - start;
-            if (cancelled || call.cancelled().toCompletableFuture().isDone()) {
+            if (cancelled || (call != null && call.cancelled().toCompletableFuture().isDone())) {
                 target.finished(nanos, false, false);
             } else if (error == null) {
                 target.finished(nanos, true, false);
