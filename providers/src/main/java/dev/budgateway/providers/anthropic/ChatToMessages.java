@@ -77,9 +77,9 @@ public final class ChatToMessages {
         if (!system.isEmpty()) {
             out.set("system", system);
         }
-        copy(chat, out, "temperature");
-        copy(chat, out, "top_p");
-        copy(chat, out, "top_k");
+        ChatFields.copy(chat, "temperature", out, "temperature");
+        ChatFields.copy(chat, "top_p", out, "top_p");
+        ChatFields.copy(chat, "top_k", out, "top_k");
         ArrayNode stop = ChatFields.stopSequences(chat.get("stop"));
         if (stop != null) {
             out.set("stop_sequences", stop);
@@ -160,12 +160,5 @@ public final class ChatToMessages {
             source.put("url", url);
         }
         return block;
-    }
-
-    private static void copy(JsonNode from, ObjectNode to, String field) {
-        JsonNode v = from.get(field);
-        if (v != null && !v.isNull()) {
-            to.set(field, v);
-        }
     }
 }

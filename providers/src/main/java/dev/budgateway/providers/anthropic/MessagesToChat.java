@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.budgateway.plugins.spi.GatewayError;
 import dev.budgateway.plugins.spi.GatewayException;
 import dev.budgateway.plugins.spi.Json;
+import dev.budgateway.providers.translate.ChatFields;
 
 /**
  * An Anthropic Messages request (as Claude Code and the Anthropic SDKs send it) as an OpenAI chat request,
@@ -58,10 +59,10 @@ public final class MessagesToChat {
             }
         }
         chat.set("max_tokens", messages.get("max_tokens"));
-        copy(messages, "temperature", chat, "temperature");
-        copy(messages, "top_p", chat, "top_p");
-        copy(messages, "top_k", chat, "top_k");
-        copy(messages, "stop_sequences", chat, "stop");
+        ChatFields.copy(messages, "temperature", chat, "temperature");
+        ChatFields.copy(messages, "top_p", chat, "top_p");
+        ChatFields.copy(messages, "top_k", chat, "top_k");
+        ChatFields.copy(messages, "stop_sequences", chat, "stop");
         if (messages.path("stream").asBoolean(false)) {
             chat.put("stream", true);
             chat.putObject("stream_options").put("include_usage", true);
@@ -174,13 +175,6 @@ public final class MessagesToChat {
             }
         }
         return sb.toString();
-    }
-
-    private static void copy(JsonNode from, String field, ObjectNode to, String as) {
-        JsonNode v = from.get(field);
-        if (v != null && !v.isNull()) {
-            to.set(as, v);
-        }
     }
 
     private static GatewayException invalid(String message) {

@@ -75,13 +75,13 @@ final class ChatToGemini {
             out.putObject("systemInstruction").set("parts", systemParts);
         }
         ObjectNode gen = NODES.objectNode();
-        copy(chat, "temperature", gen, "temperature");
-        copy(chat, "top_p", gen, "topP");
-        copy(chat, "top_k", gen, "topK");
-        copy(chat, "seed", gen, "seed");
-        copy(chat, "presence_penalty", gen, "presencePenalty");
-        copy(chat, "frequency_penalty", gen, "frequencyPenalty");
-        copy(chat, chat.hasNonNull("max_completion_tokens") ? "max_completion_tokens" : "max_tokens", gen,
+        ChatFields.copy(chat, "temperature", gen, "temperature");
+        ChatFields.copy(chat, "top_p", gen, "topP");
+        ChatFields.copy(chat, "top_k", gen, "topK");
+        ChatFields.copy(chat, "seed", gen, "seed");
+        ChatFields.copy(chat, "presence_penalty", gen, "presencePenalty");
+        ChatFields.copy(chat, "frequency_penalty", gen, "frequencyPenalty");
+        ChatFields.copy(chat, chat.hasNonNull("max_completion_tokens") ? "max_completion_tokens" : "max_tokens", gen,
                 "maxOutputTokens");
         ArrayNode stop = ChatFields.stopSequences(chat.get("stop"));
         if (stop != null) {
@@ -213,12 +213,5 @@ final class ChatToGemini {
             return "image/gif";
         }
         return "image/jpeg";
-    }
-
-    private static void copy(JsonNode from, String field, ObjectNode to, String as) {
-        JsonNode v = from.get(field);
-        if (v != null && !v.isNull()) {
-            to.set(as, v);
-        }
     }
 }

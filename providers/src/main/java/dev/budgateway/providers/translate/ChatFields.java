@@ -130,6 +130,14 @@ public final class ChatFields {
         return parts;
     }
 
+    /** Copies {@code from.field} to {@code to.as} when it is there and not null. */
+    public static void copy(JsonNode from, String field, ObjectNode to, String as) {
+        JsonNode v = from.get(field);
+        if (v != null && !v.isNull()) {
+            to.set(as, v);
+        }
+    }
+
     /** Logs, at debug, each request field a translation had no place for. */
     public static void logDropped(org.slf4j.Logger logger, JsonNode request, java.util.Set<String> handled,
             String api) {
