@@ -253,6 +253,28 @@ class AnthropicProviderTest {
     }
 
     @Test
+    void filePartsGoUpAsDocumentBlocks() {
+        upstream.handle((ctx, r) -> MockOpenAi.json(200, TEXT_MESSAGE));
+        client.chat().completions().create(ChatCompletionCreateParams.builder().model("claude")
+                .addUserMessageOfArrayOfContentParts(List.of(
+                        ChatCompletionContentPart.ofFile(ChatCompletionContentPart.File.builder().file(
+                                ChatCompletionContentPart.File.FileObject.builder().filename("q3.pdf")
+                                        .fileData("data:application/pdf;base64,JVBERi0xLjQ=").build()).build()),
+                        ChatCompletionContentPart.ofFile(ChatCompletionContentPart.File.builder().file(
+                                ChatCompletionContentPart.File.FileObject.builder().filename("notes.txt")
+                                        .fileData("data:text/plain;base64,aGVsbG8gd29ybGQ=").build()).build())))
+                .build());
+        JsonNode content = upstream.received.get(0).json().path("messages").path(0).path("content");
+        assertEquals("document", content.path(0).path("type").asText());
+        assertEquals("base64", content.path(0).path("source").path("type").asText());
+        assertEquals("application/pdf", content.path(0).path("source").path("media_type").asText());
+        assertEquals("JVBERi0xLjQ=", content.path(0).path("source").path("data").asText());
+        assertEquals("q3.pdf", content.path(0).path("title").asText());
+        assertEquals("text", content.path(1).path("source").path("type").asText());
+        assertEquals("hello world", content.path(1).path("source").path("data").asText());
+    }
+
+    @Test
     void upstreamErrorsMapToOpenAiErrors() {
         upstream.handle((ctx, r) -> MockOpenAi.json(401, "{\"type\":\"error\",\"error\":{\"type\":"
                 + "\"authentication_error\",\"message\":\"invalid x-api-key sk-ant-secret-123\"}}"));

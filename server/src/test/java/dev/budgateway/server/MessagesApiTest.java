@@ -69,6 +69,30 @@ class MessagesApiTest {
     }
 
     @Test
+    void aSystemMessageInsideMessagesWorksOnBothRoutes() {
+        openai.received.clear();
+        openai.handle((ctx, r) -> ProviderFixtures.OPENAI.answer(openai, ctx, r));
+        for (String model : List.of("anthropic", "openai")) {
+            MessageCreateParams params = MessageCreateParams.builder().model(model).maxTokens(100)
+                    .addUserMessage("Hi")
+                    .addSystemMessage("Answer in French.")
+                    .build();
+            assertEquals(ProviderFixtures.TEXT, client.messages().create(params).content().get(0).asText().text());
+            com.anthropic.helpers.MessageAccumulator acc = com.anthropic.helpers.MessageAccumulator.create();
+            try (var s = client.messages().createStreaming(params)) {
+                s.stream().forEach(acc::accumulate);
+            }
+            assertEquals(ProviderFixtures.TEXT, acc.message().content().get(0).asText().text());
+        }
+        assertEquals(2, claude.received.size());
+        assertEquals("system", claude.received.get(0).json().path("messages").path(1).path("role").asText(),
+                "Anthropic gets the message as the client sent it");
+        JsonNode toOpenAi = openai.received.get(1).json().path("messages");
+        assertEquals("system", toOpenAi.path(1).path("role").asText(), toOpenAi.toString());
+        assertEquals("Answer in French.", toOpenAi.path(1).path("content").asText());
+    }
+
+    @Test
     void errorsHaveAnthropicsShape() throws Exception {
         assertThrows(NotFoundException.class, () -> client.messages().create(MessageCreateParams.builder()
                 .model("no-such-model").maxTokens(10).addUserMessage("Hi").build()));

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.budgateway.plugins.spi.GatewayError;
 import dev.budgateway.plugins.spi.GatewayException;
 import dev.budgateway.providers.translate.ChatFields;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -144,7 +146,27 @@ public final class ChatToMessages {
 
     static ArrayNode contentBlocks(JsonNode content) {
         return ChatFields.parts(content, text -> NODES.objectNode().put("type", "text").put("text", text),
-                ChatToMessages::image);
+                ChatToMessages::image, ChatToMessages::document);
+    }
+
+    /** A PDF as a base64 document; a plain-text file as a text document. */
+    private static ObjectNode document(ChatFields.InlineFile file) {
+        ObjectNode block = NODES.objectNode().put("type", "document");
+        ObjectNode source = block.putObject("source");
+        if (file.data().mediaType().equals("text/plain")) {
+            byte[] text;
+            try {
+                text = Base64.getDecoder().decode(file.data().data());
+            } catch (IllegalArgumentException e) {
+                throw new GatewayException(GatewayError.badRequest("invalid_file_data", "File data is not base64"));
+            }
+            source.put("type", "text").put("media_type", "text/plain").put("data",
+                    new String(text, StandardCharsets.UTF_8));
+        } else {
+            source.put("type", "base64").put("media_type", file.data().mediaType()).put("data", file.data().data());
+        }
+        block.put("title", file.filename());
+        return block;
     }
 
     private static ObjectNode image(String url) {

@@ -113,7 +113,34 @@ final class ChatToConverse {
     }
 
     private static ArrayNode content(JsonNode content) {
-        return ChatFields.parts(content, text -> NODES.objectNode().put("text", text), ChatToConverse::image);
+        return ChatFields.parts(content, text -> NODES.objectNode().put("text", text), ChatToConverse::image,
+                ChatToConverse::document);
+    }
+
+    /** A document block: Converse names the format (pdf, txt, csv, ...) and wants a plain name. */
+    private static ObjectNode document(ChatFields.InlineFile file) {
+        String type = file.data().mediaType();
+        String format = switch (type) {
+            case "application/pdf" -> "pdf";
+            case "text/plain" -> "txt";
+            case "text/csv" -> "csv";
+            case "text/html" -> "html";
+            case "text/markdown" -> "md";
+            case "application/msword" -> "doc";
+            case "application/vnd.openxmlformats-officedocument.wordprocessingml.document" -> "docx";
+            case "application/vnd.ms-excel" -> "xls";
+            case "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" -> "xlsx";
+            default -> throw new GatewayException(GatewayError.badRequest("unsupported_content",
+                    "Bedrock takes no documents of type " + type));
+        };
+        String name = file.filename().replaceAll("\\.[A-Za-z0-9]+$", "").replaceAll("[^A-Za-z0-9 ()\\[\\]-]", " ")
+                .replaceAll("\\s+", " ").strip();
+        ObjectNode block = NODES.objectNode();
+        ObjectNode document = block.putObject("document");
+        document.put("format", format);
+        document.put("name", name.isEmpty() ? "document" : name);
+        document.putObject("source").put("bytes", file.data().data());
+        return block;
     }
 
     private static ObjectNode image(String url) {

@@ -179,21 +179,28 @@ final class ChatToGemini {
     }
 
     private static ArrayNode parts(JsonNode content) {
-        return ChatFields.parts(content, text -> NODES.objectNode().put("text", text), ChatToGemini::image);
+        return ChatFields.parts(content, text -> NODES.objectNode().put("text", text), ChatToGemini::image,
+                file -> inline(file.data()));
+    }
+
+    /** Inline bytes with their media type: images, and documents such as PDFs. */
+    private static ObjectNode inline(ChatFields.DataUrl data) {
+        ObjectNode part = NODES.objectNode();
+        ObjectNode inline = part.putObject("inlineData");
+        inline.put("mimeType", data.mediaType());
+        inline.put("data", data.data());
+        return part;
     }
 
     private static ObjectNode image(String url) {
-        ObjectNode part = NODES.objectNode();
         ChatFields.DataUrl data = ChatFields.dataUrl(url);
         if (data != null) {
-            ObjectNode inline = part.putObject("inlineData");
-            inline.put("mimeType", data.mediaType());
-            inline.put("data", data.data());
-        } else {
-            ObjectNode file = part.putObject("fileData");
-            file.put("mimeType", mimeTypeOf(url));
-            file.put("fileUri", url);
+            return inline(data);
         }
+        ObjectNode part = NODES.objectNode();
+        ObjectNode file = part.putObject("fileData");
+        file.put("mimeType", mimeTypeOf(url));
+        file.put("fileUri", url);
         return part;
     }
 

@@ -9,6 +9,7 @@ import dev.budgateway.plugins.spi.GatewayException;
 import dev.budgateway.plugins.spi.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Function;
 
 /** Reading the parts of an OpenAI chat request that every translation to another API needs. */
 public final class ChatFields {
@@ -33,7 +34,7 @@ public final class ChatFields {
         String meta = comma < 0 ? "" : url.substring(5, comma);
         if (comma < 0 || !meta.endsWith(";base64")) {
             throw new GatewayException(GatewayError.badRequest("invalid_image_url",
-                    "Image data URLs must be base64: data:<media type>;base64,<data>"));
+                    "Data URLs (images, files) must be base64: data:<media type>;base64,<data>"));
         }
         return new DataUrl(meta.substring(0, meta.length() - ";base64".length()), url.substring(comma + 1));
     }
@@ -99,16 +100,20 @@ public final class ChatFields {
         turn.set(partsField, parts);
     }
 
+    /** The inline file of an OpenAI {@code file} content part: a document such as a PDF. */
+    public record InlineFile(String filename, DataUrl data) {}
+
     /**
-     * A message's content (a string, or a list of text and image parts) as the provider's list of parts.
-     * Empty for no content.
+     * A message's content (a string, or a list of text, image and file parts) as the provider's list of
+     * parts. Empty for no content.
      *
      * @param text makes the provider's part for a text
      * @param image makes the provider's part for an image URL (a {@code data:} URL or a link)
-     * @throws GatewayException (400) for a part of another type (audio, files)
+     * @param file makes the provider's part for an inline file (a document)
+     * @throws GatewayException (400) for a part of another type (audio), or a file given by id
      */
-    public static ArrayNode parts(JsonNode content, java.util.function.Function<String, ObjectNode> text,
-            java.util.function.Function<String, ObjectNode> image) {
+    public static ArrayNode parts(JsonNode content, Function<String, ObjectNode> text,
+            Function<String, ObjectNode> image, Function<InlineFile, ObjectNode> file) {
         ArrayNode parts = NODES.arrayNode();
         if (content == null || content.isNull()) {
             return parts;
@@ -123,11 +128,24 @@ public final class ChatFields {
             switch (part.path("type").asText()) {
                 case "text" -> parts.add(text.apply(part.path("text").asText()));
                 case "image_url" -> parts.add(image.apply(imageUrl(part)));
-                default -> throw new GatewayException(GatewayError.badRequest("unsupported_content",
-                        "Content part type '" + part.path("type").asText() + "' is not supported by this model"));
+                case "file" -> parts.add(file.apply(inlineFile(part.path("file"))));
+                default -> throw unsupported(part.path("type").asText());
             }
         }
         return parts;
+    }
+
+    private static InlineFile inlineFile(JsonNode file) {
+        DataUrl data = file.path("file_data").isTextual() ? dataUrl(file.get("file_data").asText()) : null;
+        if (data == null) {
+            throw unsupported("file (by file_id or URL)");
+        }
+        return new InlineFile(file.path("filename").asText("document"), data);
+    }
+
+    private static GatewayException unsupported(String type) {
+        return new GatewayException(GatewayError.badRequest("unsupported_content",
+                "Content part type '" + type + "' is not supported by this model"));
     }
 
     /** Copies {@code from.field} to {@code to.as} when it is there and not null. */
