@@ -32,7 +32,13 @@ public final class ConfigLoader {
             "fallback_chains");
     private static final Set<String> GATEWAY_KEYS = Set.of(
             "bind_address", "plugins_dir", "max_body_bytes", "event_loops", "global_outbound_http_timeout_ms",
-            "connect_timeout_ms", "max_upload_bytes");
+            "connect_timeout_ms", "max_upload_bytes", "max_upstream_body_bytes", "max_upstream_stream_bytes",
+            "max_upstream_event_bytes", "request_body_timeout_ms", "idle_timeout_ms", "shutdown_grace_period_ms");
+    /** Bodies and events are held in one byte array. */
+    private static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
+    private static final long DAY_MS = 24L * 3600 * 1000;
+    /** Models in one fallback chain, the first included. */
+    static final int MAX_FALLBACK_DEPTH = 16;
     private static final Set<String> MODEL_KEYS = Set.of("routing", "providers", "endpoints", "timeouts",
             "fallback_models", "retries", "retry_config", "load_balancing");
     private static final Set<String> FILTER_RESERVED = Set.of("type", "name", "enabled", "on_error");
@@ -86,10 +92,10 @@ public final class ConfigLoader {
         List<FilterSpec> filters = declared ? readFilters(root.get("filters"), r) : defaultFilters();
         TomlLines lines = TomlLines.scan(toml);
         if (!r.problems().isEmpty()) {
-            throw new ConfigException(lines.locate(r.problems()));
+            throw new ConfigException(r.environment().scrub(lines.locate(r.problems())));
         }
         return new GatewayConfig(gateway, breaker == null ? CircuitBreakerConfig.DISABLED : breaker, models, filters,
-                declared, lines);
+                declared, lines, r.environment());
     }
 
     private static GatewaySettings readGateway(JsonNode root, ConfigReader r) {
@@ -100,16 +106,24 @@ public final class ConfigLoader {
         }
         r.onlyKeys(g, "gateway", GATEWAY_KEYS);
         String bind = r.string(g, "bind_address", "gateway", false);
-        if (bind != null && !bind.matches(".+:\\d{1,5}")) {
-            r.problem("gateway.bind_address", "expected host:port, found \"" + bind + "\"");
+        if (bind != null && !validBindAddress(bind)) {
+            r.problem("gateway.bind_address", "expected host:port with a port from 0 to 65535, found "
+                    + ConfigReader.describe(g.get("bind_address")));
             bind = null;
         }
         String plugins = r.string(g, "plugins_dir", "gateway", false);
-        Long maxBody = r.positiveLong(g, "max_body_bytes", "gateway");
-        Long loops = r.positiveLong(g, "event_loops", "gateway");
-        Long global = r.positiveLong(g, "global_outbound_http_timeout_ms", "gateway");
-        Long connect = r.positiveLong(g, "connect_timeout_ms", "gateway");
-        Long maxUpload = r.positiveLong(g, "max_upload_bytes", "gateway");
+        Long maxBody = r.longInRange(g, "max_body_bytes", "gateway", 1, MAX_ARRAY);
+        Long loops = r.longInRange(g, "event_loops", "gateway", 1, 256);
+        Long global = r.longInRange(g, "global_outbound_http_timeout_ms", "gateway", 1, 7 * DAY_MS);
+        Long connect = r.longInRange(g, "connect_timeout_ms", "gateway", 1, DAY_MS);
+        Long maxUpload = r.longInRange(g, "max_upload_bytes", "gateway", 1, 1L << 40);
+        UpstreamLimits dl = d.upstreamLimits();
+        Long upBody = r.longInRange(g, "max_upstream_body_bytes", "gateway", 1, MAX_ARRAY);
+        Long upStream = r.longInRange(g, "max_upstream_stream_bytes", "gateway", 0, Long.MAX_VALUE);
+        Long upEvent = r.longInRange(g, "max_upstream_event_bytes", "gateway", 1, MAX_ARRAY);
+        Long bodyTimeout = r.longInRange(g, "request_body_timeout_ms", "gateway", 1, DAY_MS);
+        Long idle = r.longInRange(g, "idle_timeout_ms", "gateway", 1, DAY_MS);
+        Long grace = r.longInRange(g, "shutdown_grace_period_ms", "gateway", 0, 3600_000);
         return new GatewaySettings(
                 bind != null ? bind : d.bindAddress(),
                 plugins != null ? Path.of(plugins) : d.pluginsDir(),
@@ -117,7 +131,23 @@ public final class ConfigLoader {
                 loops != null ? loops.intValue() : d.eventLoops(),
                 global != null ? global : d.globalTimeoutMs(),
                 connect != null ? connect : d.connectTimeoutMs(),
-                maxUpload != null ? maxUpload : d.maxUploadBytes());
+                maxUpload != null ? maxUpload : d.maxUploadBytes(),
+                new UpstreamLimits(upBody != null ? upBody : dl.maxBodyBytes(),
+                        upStream != null ? upStream : dl.maxStreamBytes(),
+                        upEvent != null ? upEvent : dl.maxEventBytes()),
+                bodyTimeout != null ? bodyTimeout : d.requestBodyTimeoutMs(),
+                idle != null ? idle : d.idleTimeoutMs(),
+                grace != null ? grace : d.shutdownGraceMs());
+    }
+
+    private static boolean validBindAddress(String bind) {
+        int colon = bind.lastIndexOf(':');
+        if (colon <= 0 || colon == bind.length() - 1 || bind.length() - colon > 6) {
+            return false;
+        }
+        String port = bind.substring(colon + 1);
+        return port.chars().allMatch(Character::isDigit) && Integer.parseInt(port) <= 65535
+                && bind.substring(0, colon).chars().noneMatch(c -> c <= ' ' || c == 0x7f);
     }
 
     private static ModelConfig readModel(String name, JsonNode node, ConfigReader r) {
@@ -247,36 +277,65 @@ public final class ConfigLoader {
                 }
             }
         }
-        Set<String> reported = new LinkedHashSet<>();
-        for (ModelConfig m : models.values()) {
-            List<String> cycle = findCycle(m.name(), models, new ArrayList<>());
-            if (cycle != null && reported.add(new java.util.TreeSet<>(cycle).toString())) {
-                r.problem(ConfigReader.join("models", m.name()) + ".fallback_models", "fallback models form a cycle: "
-                        + String.join(" → ", cycle));
-            }
-        }
+        checkFallbackGraph(models, r);
     }
 
-    private static List<String> findCycle(String model, Map<String, ModelConfig> models, List<String> path) {
-        int at = path.indexOf(model);
-        if (at >= 0) {
-            List<String> cycle = new ArrayList<>(path.subList(at, path.size()));
-            cycle.add(model);
-            return cycle;
-        }
-        ModelConfig m = models.get(model);
-        if (m == null) {
-            return null;
-        }
-        path.add(model);
-        for (String f : m.fallbackModels()) {
-            List<String> cycle = findCycle(f, models, path);
-            if (cycle != null) {
-                return cycle;
+    /**
+     * Cycles and depth of the fallback graph, walked once without recursion (a config may chain thousands
+     * of models): a cycle names its models ({@code x → y → x}); a chain deeper than
+     * {@link #MAX_FALLBACK_DEPTH} models is refused, since every request on it plans all of them.
+     */
+    private static void checkFallbackGraph(Map<String, ModelConfig> models, ConfigReader r) {
+        Map<String, Integer> depth = new java.util.HashMap<>(); // models done: the longest chain from each
+        Set<String> reported = new LinkedHashSet<>();
+        for (String start : models.keySet()) {
+            if (depth.containsKey(start)) {
+                continue;
+            }
+            java.util.Deque<String> path = new java.util.ArrayDeque<>();
+            java.util.Deque<java.util.Iterator<String>> next = new java.util.ArrayDeque<>();
+            Set<String> onPath = new java.util.HashSet<>();
+            path.addLast(start);
+            onPath.add(start);
+            next.addLast(models.get(start).fallbackModels().iterator());
+            while (!path.isEmpty()) {
+                java.util.Iterator<String> it = next.peekLast();
+                if (it.hasNext()) {
+                    String f = it.next();
+                    if (!models.containsKey(f) || depth.containsKey(f)) {
+                        continue;
+                    }
+                    if (onPath.contains(f)) {
+                        List<String> cycle = new ArrayList<>(path);
+                        cycle = new ArrayList<>(cycle.subList(cycle.indexOf(f), cycle.size()));
+                        cycle.add(f);
+                        if (reported.add(new java.util.TreeSet<>(cycle).toString())) {
+                            r.problem(ConfigReader.join("models", cycle.get(0)) + ".fallback_models",
+                                    "fallback models form a cycle: " + String.join(" → ", cycle));
+                        }
+                        continue;
+                    }
+                    path.addLast(f);
+                    onPath.add(f);
+                    next.addLast(models.get(f).fallbackModels().iterator());
+                } else {
+                    String done = path.removeLast();
+                    next.removeLast();
+                    onPath.remove(done);
+                    int d = 1;
+                    for (String f : models.get(done).fallbackModels()) {
+                        d = Math.max(d, 1 + depth.getOrDefault(f, 0));
+                    }
+                    depth.put(done, d);
+                }
             }
         }
-        path.remove(path.size() - 1);
-        return null;
+        depth.forEach((model, d) -> {
+            if (d > MAX_FALLBACK_DEPTH) {
+                r.problem(ConfigReader.join("models", model) + ".fallback_models", "the fallback chain from here is "
+                        + d + " models deep; at most " + MAX_FALLBACK_DEPTH + " are allowed");
+            }
+        });
     }
 
     private static ProviderConfig readProvider(String path, String name, JsonNode node, ConfigReader r) {
@@ -294,7 +353,8 @@ public final class ConfigLoader {
         String type = r.string(node, "type", path, true);
         String apiBase = r.string(node, "api_base", path, false);
         if (apiBase != null && !(apiBase.startsWith("http://") || apiBase.startsWith("https://"))) {
-            r.problem(path + ".api_base", "expected an http:// or https:// URL, found \"" + apiBase + "\"");
+            r.problem(path + ".api_base", "expected an http:// or https:// URL, found \""
+                    + ConfigText.printable(apiBase) + "\"");
         }
         String modelName = r.string(node, "model_name", path, false);
         ApiKeyLocation keyLocation = null;
@@ -303,7 +363,7 @@ public final class ConfigLoader {
             keyLocation = ApiKeyLocation.parse(keyText);
             if (keyLocation == null) {
                 r.problem(path + ".api_key_location", "expected env::VAR, path::FILE, path_from_env::VAR or none, found \""
-                        + keyText + "\"");
+                        + ConfigText.printable(keyText) + "\"");
             }
         }
         Map<String, String> headers = r.stringMap(node, "extra_headers", path);
@@ -338,7 +398,8 @@ public final class ConfigLoader {
                     String url = r.string(e, "url", ep, true);
                     Long w = r.positiveLong(e, "weight", ep);
                     if (url != null && !(url.startsWith("http://") || url.startsWith("https://"))) {
-                        r.problem(ep + ".url", "expected an http:// or https:// URL, found \"" + url + "\"");
+                        r.problem(ep + ".url", "expected an http:// or https:// URL, found \""
+                                + ConfigText.printable(url) + "\"");
                     } else if (url != null) {
                         endpoints.add(new UpstreamEndpointConfig(url, w == null ? 1 : w.intValue()));
                     }
@@ -350,7 +411,8 @@ public final class ConfigLoader {
         }
         String healthPath = r.string(node, "health_check_path", path, false);
         if (healthPath != null && !healthPath.startsWith("/")) {
-            r.problem(path + ".health_check_path", "expected a path starting with /, found \"" + healthPath + "\"");
+            r.problem(path + ".health_check_path", "expected a path starting with /, found \""
+                    + ConfigText.printable(healthPath) + "\"");
         }
         Double interval = r.positiveNumber(node, "health_check_interval", path);
         if (interval != null && healthPath == null) {
@@ -380,7 +442,8 @@ public final class ConfigLoader {
             r.onlyKeys((ObjectNode) edit, p, Set.of("pointer", "value", "delete"));
             String pointer = r.string(edit, "pointer", p, true);
             if (pointer != null && !pointer.startsWith("/")) {
-                r.problem(p + ".pointer", "a JSON pointer starts with '/', found \"" + pointer + "\"");
+                r.problem(p + ".pointer", "a JSON pointer starts with '/', found \""
+                        + ConfigText.printable(pointer) + "\"");
             }
             if (edit.has("value") == edit.path("delete").asBoolean(false)) {
                 r.problem(p, "give exactly one of value and delete = true");
@@ -406,7 +469,8 @@ public final class ConfigLoader {
             Boolean enabled = r.bool(entry, "enabled", path);
             String onError = r.string(entry, "on_error", path, false);
             if (onError != null && !onError.equals("reject") && !onError.equals("skip")) {
-                r.problem(path + ".on_error", "expected \"reject\" or \"skip\", found \"" + onError + "\"");
+                r.problem(path + ".on_error", "expected \"reject\" or \"skip\", found \""
+                        + ConfigText.printable(onError) + "\"");
             }
             if (type == null) {
                 continue;

@@ -13,9 +13,15 @@ import java.util.Set;
 final class ConfigReader {
 
     private final List<ConfigProblem> problems = new ArrayList<>();
+    private final EnvironmentValues environment = new EnvironmentValues();
 
     List<ConfigProblem> problems() {
         return problems;
+    }
+
+    /** What {@code ${VAR}} put into the tree, kept out of every message. */
+    EnvironmentValues environment() {
+        return environment;
     }
 
     void problem(String path, String message) {
@@ -27,7 +33,8 @@ final class ConfigReader {
         for (Iterator<String> it = table.fieldNames(); it.hasNext(); ) {
             String key = it.next();
             if (!allowed.contains(key)) {
-                problem(join(path, key), "unknown key (known: " + String.join(", ", new java.util.TreeSet<>(allowed))
+                problem(join(path, ConfigText.printable(key)), "unknown key (known: "
+                        + String.join(", ", new java.util.TreeSet<>(allowed))
                         + ")");
             }
         }
@@ -64,12 +71,19 @@ final class ConfigReader {
     }
 
     Long positiveLong(JsonNode parent, String key, String path) {
+        return longInRange(parent, key, path, 1, Long.MAX_VALUE);
+    }
+
+    /** A whole number from {@code min} to {@code max}, or {@code null} when absent or wrong. */
+    Long longInRange(JsonNode parent, String key, String path, long min, long max) {
         JsonNode node = parent.get(key);
         if (node == null) {
             return null;
         }
-        if (!node.isIntegralNumber() || node.asLong() <= 0) {
-            problem(join(path, key), "expected a positive integer, found " + describe(node));
+        if (!node.isIntegralNumber() || !node.canConvertToLong() || node.asLong() < min || node.asLong() > max) {
+            String expected = max != Long.MAX_VALUE ? "a whole number from " + min + " to " + max
+                    : min == 1 ? "a positive integer" : "a whole number ≥ " + min;
+            problem(join(path, key), "expected " + expected + ", found " + describe(node));
             return null;
         }
         return node.asLong();
@@ -77,28 +91,28 @@ final class ConfigReader {
 
     /** A positive number (integer or not), or {@code null} when absent or wrong. */
     Double positiveNumber(JsonNode parent, String key, String path) {
+        return numberInRange(parent, key, path, Double.MIN_VALUE, 1e12);
+    }
+
+    /** A number from {@code min} to {@code max}, or {@code null} when absent or wrong. */
+    Double numberInRange(JsonNode parent, String key, String path, double min, double max) {
         JsonNode node = parent.get(key);
         if (node == null) {
             return null;
         }
-        if (!node.isNumber() || node.asDouble() <= 0) {
-            problem(join(path, key), "expected a positive number, found " + describe(node));
+        if (!node.isNumber() || !Double.isFinite(node.asDouble()) || node.asDouble() < min
+                || node.asDouble() > max) {
+            problem(join(path, key), (min == Double.MIN_VALUE ? "expected a positive number up to " + (long) max
+                    : "expected a number from " + min + " to " + (long) max) + ", found " + describe(node));
             return null;
         }
         return node.asDouble();
     }
 
-    /** A non-negative integer, or {@code null} when absent or wrong. */
-    Integer count(JsonNode parent, String key, String path) {
-        JsonNode node = parent.get(key);
-        if (node == null) {
-            return null;
-        }
-        if (!node.canConvertToInt() || !node.isIntegralNumber() || node.asInt() < 0) {
-            problem(join(path, key), "expected a whole number ≥ 0, found " + describe(node));
-            return null;
-        }
-        return node.asInt();
+    /** A non-negative integer up to {@code max}, or {@code null} when absent or wrong. */
+    Integer count(JsonNode parent, String key, String path, int max) {
+        Long n = longInRange(parent, key, path, 0, max);
+        return n == null ? null : n.intValue();
     }
 
     /** {@code retries = { num_retries, max_delay_s }} under {@code key}, or {@code null} when absent. */
@@ -109,7 +123,7 @@ final class ConfigReader {
         }
         String tp = join(path, key);
         onlyKeys(t, tp, Set.of("num_retries", "max_delay_s"));
-        Integer n = count(t, "num_retries", tp);
+        Integer n = count(t, "num_retries", tp, RetryPolicy.MAX_RETRIES);
         Double max = positiveNumber(t, "max_delay_s", tp);
         return new RetryPolicy(n == null ? 0 : n, max == null ? RetryPolicy.DEFAULT_MAX_DELAY_S : max);
     }
@@ -124,9 +138,10 @@ final class ConfigReader {
         onlyKeys(t, tp, Set.of("enabled", "failure_threshold", "timeout_duration", "half_open_max_calls"));
         CircuitBreakerConfig d = CircuitBreakerConfig.DEFAULTS;
         Boolean enabled = bool(t, "enabled", tp);
-        Long threshold = positiveLong(t, "failure_threshold", tp);
-        Double timeout = positiveNumber(t, "timeout_duration", tp);
-        Long halfOpen = positiveLong(t, "half_open_max_calls", tp);
+        Long threshold = longInRange(t, "failure_threshold", tp, 1, Integer.MAX_VALUE);
+        // Resilience4j counts the open state in whole milliseconds.
+        Double timeout = numberInRange(t, "timeout_duration", tp, 0.001, 7 * 24 * 3600);
+        Long halfOpen = longInRange(t, "half_open_max_calls", tp, 1, Integer.MAX_VALUE);
         return new CircuitBreakerConfig(enabled == null || enabled,
                 threshold == null ? d.failureThreshold() : threshold.intValue(),
                 timeout == null ? d.timeoutDurationS() : timeout,
@@ -216,9 +231,10 @@ final class ConfigReader {
         return path.isEmpty() ? k : path + "." + k;
     }
 
+    /** A value for a message: strings printable and cut (see {@link ConfigText}). */
     static String describe(JsonNode node) {
         if (node.isTextual()) {
-            return "string \"" + node.asText() + "\"";
+            return "string \"" + ConfigText.printable(node.asText()) + "\"";
         }
         if (node.isObject()) {
             return "a table";

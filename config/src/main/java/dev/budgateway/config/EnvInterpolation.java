@@ -51,13 +51,16 @@ final class EnvInterpolation {
             } else if (c == '$' && text.startsWith("${", i)) {
                 int end = text.indexOf('}', i + 2);
                 if (end < 0) {
-                    reader.problem(path, "unclosed ${ in \"" + text + "\"");
+                    reader.problem(path, "unclosed ${ in \"" + ConfigText.printable(text) + "\"");
                     return text;
                 }
                 String expr = text.substring(i + 2, end);
                 int dflt = expr.indexOf(":-");
                 String name = dflt >= 0 ? expr.substring(0, dflt) : expr;
                 String value = env.apply(name);
+                if (value != null) {
+                    reader.environment().add(value);
+                }
                 if (value == null || (dflt >= 0 && value.isEmpty())) {
                     if (dflt >= 0) {
                         value = expr.substring(dflt + 2);

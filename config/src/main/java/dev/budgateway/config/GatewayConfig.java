@@ -1,5 +1,6 @@
 package dev.budgateway.config;
 
+import dev.budgateway.plugins.spi.ConfigProblem;
 import java.util.List;
 import java.util.Map;
 
@@ -12,6 +13,7 @@ import java.util.Map;
  * @param circuitBreaker {@code [circuit_breaker]}: every upstream endpoint's breaker unless its provider says
  *     otherwise; disabled when the file has no such table
  * @param lines where each key is written, to give problems found later their line
+ * @param environmentValues what {@code ${VAR}} put in, kept out of problem reports
  */
 public record GatewayConfig(
         GatewaySettings gateway,
@@ -19,10 +21,16 @@ public record GatewayConfig(
         Map<String, ModelConfig> models,
         List<FilterSpec> filters,
         boolean filtersDeclared,
-        TomlLines lines) {
+        TomlLines lines,
+        EnvironmentValues environmentValues) {
 
     public GatewayConfig {
         models = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(models));
         filters = List.copyOf(filters);
+    }
+
+    /** Problems found after loading, as they are reported: with their lines, without environment values. */
+    public List<ConfigProblem> report(List<ConfigProblem> problems) {
+        return environmentValues.scrub(lines.locate(problems));
     }
 }

@@ -10,6 +10,9 @@ public record RetryPolicy(int numRetries, double maxDelayS) {
 
     public static final RetryPolicy NONE = new RetryPolicy(0, 10);
 
+    /** More tries than this only hide an outage, and each one is planned ahead (see AttemptPlan). */
+    public static final int MAX_RETRIES = 100;
+
     /** TensorZero's default cap. */
     public static final double DEFAULT_MAX_DELAY_S = 10;
 }

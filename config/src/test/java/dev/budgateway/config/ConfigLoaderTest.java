@@ -90,7 +90,8 @@ class ConfigLoaderTest {
                 type = "routing"
                 on_error = "explode"
                 """);
-        assertTrue(p.contains("gateway.bind_address (line 2): expected host:port, found \"nonsense\""), p.toString());
+        assertTrue(p.contains("gateway.bind_address (line 2): expected host:port with a port from 0 to 65535, found "
+                + "string \"nonsense\""), p.toString());
         assertTrue(p.stream().anyMatch(s -> s.startsWith("gateway.colour (line 3): unknown key")), p.toString());
         assertTrue(p.stream().anyMatch(s -> s.startsWith("models.m.routing[1] (line 6): no provider named 'missing'")),
                 p.toString());

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.budgateway.plugins.spi.GatewayError;
+import dev.budgateway.plugins.spi.GatewayException;
 
 /** Building the body sent upstream from the client's, without modifying the client's. */
 public final class RequestBodies {
@@ -29,6 +31,10 @@ public final class RequestBodies {
         return out;
     }
 
+    /**
+     * @throws GatewayException (400) when an edit cannot apply because the client's body has something
+     *     else than an object or list on its path (the client sent {@code "stream_options": [1]}, say)
+     */
     static void applyExtraBody(ObjectNode target, JsonNode extraBody) {
         if (extraBody.isObject()) {
             merge(target, (ObjectNode) extraBody);
@@ -36,17 +42,44 @@ public final class RequestBodies {
         }
         for (JsonNode edit : extraBody) {
             JsonPointer pointer = JsonPointer.compile(edit.path("pointer").asText());
-            JsonNode parent = target.at(pointer.head());
+            JsonPointer head = pointer.head();
+            JsonNode parent = target.at(head);
             String last = pointer.last().getMatchingProperty();
+            int index = pointer.last().getMatchingIndex();
             if (edit.path("delete").asBoolean(false)) {
                 if (parent instanceof ObjectNode o) {
                     o.remove(last);
+                } else if (parent instanceof ArrayNode a && index >= 0 && index < a.size()) {
+                    a.remove(index);
                 }
+                continue; // nothing there: nothing to delete
+            }
+            if (parent.isMissingNode()) {
+                parent = createObjects(target, head);
+            }
+            if (parent instanceof ObjectNode o) {
+                o.set(last, edit.get("value").deepCopy());
+            } else if (parent instanceof ArrayNode a && index >= 0 && index < a.size()) {
+                a.set(index, edit.get("value").deepCopy());
             } else {
-                ObjectNode holder = parent instanceof ObjectNode o ? o : target.withObject(pointer.head());
-                holder.set(last, edit.get("value").deepCopy());
+                throw new GatewayException(GatewayError.badRequest("invalid_request_body", "The request's '"
+                        + head + "' must be an object for this model (its provider sets '" + pointer + "')"));
             }
         }
+    }
+
+    /** The objects on {@code path} made where missing; a missing node where something else is in the way. */
+    private static JsonNode createObjects(ObjectNode target, JsonPointer path) {
+        JsonNode node = target;
+        for (JsonPointer p = path; !p.matches(); p = p.tail()) {
+            String name = p.getMatchingProperty();
+            if (!(node instanceof ObjectNode o)) {
+                return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+            }
+            JsonNode child = o.get(name);
+            node = child == null ? o.putObject(name) : child;
+        }
+        return node;
     }
 
     private static void merge(ObjectNode target, ObjectNode extra) {

@@ -2,7 +2,9 @@ package dev.budgateway.providers;
 
 import com.linecorp.armeria.client.ClientFactory;
 import com.linecorp.armeria.client.WebClient;
+import com.linecorp.armeria.client.encoding.DecodingClient;
 import com.linecorp.armeria.common.SessionProtocol;
+import dev.budgateway.config.UpstreamLimits;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
@@ -18,20 +20,24 @@ import java.util.concurrent.Executor;
  */
 public final class UpstreamClient implements AutoCloseable {
 
-    /** Upper bound on an aggregated (non-streaming) upstream body. */
-    private static final long MAX_RESPONSE_BYTES = 64L * 1024 * 1024;
-
     private final Map<EventExecutor, ClientFactory> perLoop = new IdentityHashMap<>();
     /** For calls from threads outside the group (tests, tools). */
     private final ClientFactory shared;
     private final long globalTimeoutMs;
+    private final UpstreamLimits limits;
 
     public UpstreamClient(EventLoopGroup eventLoops, long globalTimeoutMs, long connectTimeoutMs) {
+        this(eventLoops, globalTimeoutMs, connectTimeoutMs, UpstreamLimits.DEFAULTS);
+    }
+
+    public UpstreamClient(EventLoopGroup eventLoops, long globalTimeoutMs, long connectTimeoutMs,
+            UpstreamLimits limits) {
         for (EventExecutor loop : eventLoops) {
             perLoop.put(loop, factory((EventLoop) loop, connectTimeoutMs));
         }
         this.shared = factory(eventLoops, connectTimeoutMs);
         this.globalTimeoutMs = globalTimeoutMs;
+        this.limits = limits;
     }
 
     private static ClientFactory factory(EventLoopGroup group, long connectTimeoutMs) {
@@ -55,12 +61,18 @@ public final class UpstreamClient implements AutoCloseable {
         return new Endpoint(clients, build(base, shared));
     }
 
+    /**
+     * Answers are decoded when an upstream compresses them although it was not asked to (the gateway sends
+     * no {@code accept-encoding}): passing gzip bytes on without their {@code content-encoding} would be
+     * garbage to the client. Streams get their own length limit per request.
+     */
     private WebClient build(String base, ClientFactory factory) {
         return WebClient.builder(base)
                 .factory(factory)
                 .responseTimeoutMillis(globalTimeoutMs)
                 .writeTimeoutMillis(globalTimeoutMs)
-                .maxResponseLength(MAX_RESPONSE_BYTES)
+                .maxResponseLength(limits.maxBodyBytes())
+                .decorator(DecodingClient.builder().autoFillAcceptEncoding(false).newDecorator())
                 .build();
     }
 
@@ -71,6 +83,10 @@ public final class UpstreamClient implements AutoCloseable {
 
     public long globalTimeoutMs() {
         return globalTimeoutMs;
+    }
+
+    public UpstreamLimits limits() {
+        return limits;
     }
 
     @Override

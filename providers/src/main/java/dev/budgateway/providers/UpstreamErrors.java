@@ -3,6 +3,9 @@ package dev.budgateway.providers;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.linecorp.armeria.client.ResponseTimeoutException;
 import com.linecorp.armeria.client.UnprocessedRequestException;
+import com.linecorp.armeria.common.ClosedSessionException;
+import com.linecorp.armeria.common.ContentTooLargeException;
+import com.linecorp.armeria.common.stream.ClosedStreamException;
 import com.linecorp.armeria.common.stream.AbortedStreamException;
 import dev.budgateway.plugins.spi.GatewayError;
 import dev.budgateway.plugins.spi.GatewayException;
@@ -18,49 +21,71 @@ import java.util.concurrent.TimeoutException;
  */
 public final class UpstreamErrors {
 
+    private static final org.slf4j.Logger logger = org.slf4j.LoggerFactory.getLogger(UpstreamErrors.class);
+
     private static final int MAX_MESSAGE = 2000;
+    /** An error's type and code are short names; a long one is not a name. */
+    private static final int MAX_FIELD = 100;
 
     private UpstreamErrors() {}
 
     /** An error for an upstream HTTP error response. */
     public static GatewayError fromStatus(String provider, int status, byte[] body, String retryAfter, String secret) {
-        String message = null;
-        String type = null;
-        String code = null;
-        try {
-            JsonNode json = Json.parse(body);
-            JsonNode error = json.path("error");
-            if (error.isObject()) {
-                message = error.path("message").asText(null);
-                type = error.path("type").asText(null);
-                JsonNode c = error.path("code");
-                code = c.isNull() || c.isMissingNode() ? null : c.asText();
-            } else if (error.isTextual()) {
-                message = error.asText();
-            } else if (json.path("message").isTextual()) {
-                message = json.path("message").asText();
-            }
-        } catch (Exception notJson) {
-            // Fall through to the raw text.
-        }
-        if (message == null) {
-            message = new String(body, StandardCharsets.UTF_8).strip();
-            if (message.isEmpty()) {
-                message = "HTTP " + status;
-            }
-        }
-        message = scrub(message, secret);
+        Parsed p = Parsed.of(body, status, secret);
         GatewayError error;
         if (status >= 500) {
             error = new GatewayError(502, "upstream_error", "upstream_" + status,
-                    "Provider '" + provider + "' returned HTTP " + status + ": " + message);
+                    "Provider '" + provider + "' returned HTTP " + status + ": " + p.message);
         } else {
-            error = new GatewayError(status, type != null ? type : typeFor(status), code, message);
+            error = new GatewayError(status, p.type != null ? p.type : typeFor(status), p.code, p.message);
         }
         if (retryAfter != null && (status == 429 || status == 503)) {
             error = error.withHeader("retry-after", retryAfter);
         }
         return error;
+    }
+
+    /** A 502 for an upstream that said "success" with an error in the body ({@code {"error":...}} with 200). */
+    public static GatewayError errorInSuccess(String provider, int status, byte[] body, String secret) {
+        return new GatewayError(502, "upstream_error", "upstream_error_in_success", "Provider '" + provider
+                + "' answered HTTP " + status + " with an error: " + Parsed.of(body, status, secret).message);
+    }
+
+    /**
+     * What an error body says, scrubbed of the provider's key in every part (an upstream may echo the key
+     * in its type or code as well as its message) before anything is cut, so no part of the key survives.
+     */
+    private record Parsed(String message, String type, String code) {
+
+        static Parsed of(byte[] body, int status, String secret) {
+            String message = null;
+            String type = null;
+            String code = null;
+            try {
+                JsonNode json = Json.parse(body);
+                JsonNode error = json.path("error");
+                if (error.isObject()) {
+                    message = error.path("message").asText(null);
+                    type = error.path("type").asText(null);
+                    JsonNode c = error.path("code");
+                    code = c.isNull() || c.isMissingNode() ? null : c.asText();
+                } else if (error.isTextual()) {
+                    message = error.asText();
+                } else if (json.path("message").isTextual()) {
+                    message = json.path("message").asText();
+                }
+            } catch (Exception notJson) {
+                // Fall through to the raw text.
+            }
+            if (message == null) {
+                message = new String(body, StandardCharsets.UTF_8).strip();
+                if (message.isEmpty()) {
+                    message = "HTTP " + status;
+                }
+            }
+            return new Parsed(scrub(message, secret, MAX_MESSAGE), type == null ? null : scrub(type, secret,
+                    MAX_FIELD), code == null ? null : scrub(code, secret, MAX_FIELD));
+        }
     }
 
     /** An error for a failure to get a response at all. */
@@ -84,8 +109,22 @@ public final class UpstreamErrors {
             return new GatewayError(502, "upstream_error", "upstream_aborted",
                     "The connection to provider '" + provider + "' was aborted");
         }
-        return new GatewayError(502, "upstream_error", "upstream_failed",
-                "The request to provider '" + provider + "' failed: " + cause.getClass().getSimpleName());
+        if (hasCause(cause, ContentTooLargeException.class)) {
+            return new GatewayError(502, "upstream_error", "upstream_too_large", "Provider '" + provider
+                    + "' sent more than the gateway takes (max_upstream_body_bytes, max_upstream_stream_bytes)");
+        }
+        if (hasCause(cause, ClosedSessionException.class) || hasCause(cause, ClosedStreamException.class)) {
+            return new GatewayError(502, "upstream_error", "upstream_closed", "The connection to provider '"
+                    + provider + "' closed before the answer was complete");
+        }
+        if (hasCause(cause, javax.net.ssl.SSLException.class)) {
+            return new GatewayError(502, "upstream_error", "upstream_tls", "The TLS connection to provider '"
+                    + provider + "' failed");
+        }
+        // The client sees what happened, never a class name; the log has the cause.
+        logger.debug("The request to provider '{}' failed", provider, cause);
+        return new GatewayError(502, "upstream_error", "upstream_failed", "The request to provider '" + provider
+                + "' failed");
     }
 
     private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {
@@ -97,9 +136,9 @@ public final class UpstreamErrors {
         return false;
     }
 
-    static String scrub(String message, String secret) {
-        String m = message.length() > MAX_MESSAGE ? message.substring(0, MAX_MESSAGE) + "..." : message;
-        return secret == null || secret.length() < 4 ? m : m.replace(secret, "***");
+    static String scrub(String text, String secret, int max) {
+        String s = secret == null || secret.length() < 4 ? text : text.replace(secret, "***");
+        return s.length() > max ? s.substring(0, max) + "..." : s;
     }
 
     private static String typeFor(int status) {

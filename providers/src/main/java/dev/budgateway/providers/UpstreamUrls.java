@@ -1,5 +1,6 @@
 package dev.budgateway.providers;
 
+import dev.budgateway.config.ConfigText;
 import dev.budgateway.config.ProviderConfig;
 import dev.budgateway.plugins.spi.ConfigProblem;
 import java.net.URI;
@@ -22,9 +23,13 @@ public final class UpstreamUrls {
             if (uri.getHost() == null) {
                 throw new IllegalArgumentException("no host");
             }
+            if (uri.getPort() > 65535) {
+                problems.add(new ConfigProblem(path, "port " + uri.getPort() + " is out of range (at most 65535)"));
+                return null;
+            }
             return uri;
         } catch (IllegalArgumentException e) {
-            problems.add(new ConfigProblem(path, "not a valid URL: \"" + url + "\""));
+            problems.add(new ConfigProblem(path, "not a valid URL: \"" + ConfigText.printable(url) + "\""));
             return null;
         }
     }

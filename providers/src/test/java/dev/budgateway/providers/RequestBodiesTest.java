@@ -1,9 +1,11 @@
 package dev.budgateway.providers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.budgateway.plugins.spi.GatewayException;
 import dev.budgateway.plugins.spi.Json;
 import org.junit.jupiter.api.Test;
 
@@ -35,5 +37,21 @@ class RequestBodiesTest {
         assertEquals("object", edited.at("/guided/json/type").asText());
         assertEquals(false, edited.has("seed"));
         assertEquals(1, client.get("seed").asInt());
+    }
+
+    @Test
+    void aPointerEditThroughSomethingElseThanAnObjectIsTheClientsBadRequest() throws Exception {
+        JsonNode edits = Json.MAPPER.readTree("[{\"pointer\":\"/stream_options/x\",\"value\":1}]");
+        GatewayException e = assertThrows(GatewayException.class, () -> RequestBodies.forUpstream(
+                json("{\"model\":\"m\",\"stream_options\":[1]}"), null, edits));
+        assertEquals(400, e.error().status());
+        assertThrows(GatewayException.class, () -> RequestBodies.forUpstream(
+                json("{\"model\":\"m\",\"stream_options\":\"x\"}"), null, edits));
+        assertEquals(1, RequestBodies.forUpstream(json("{\"model\":\"m\"}"), null, edits).at("/stream_options/x")
+                .asInt(), "a missing object is made");
+        JsonNode intoList = Json.MAPPER.readTree("[{\"pointer\":\"/stop/0\",\"value\":\"END\"},"
+                + "{\"pointer\":\"/tools/0/x\",\"delete\":true}]");
+        assertEquals("END", RequestBodies.forUpstream(json("{\"stop\":[\"a\"],\"tools\":5}"), null, intoList)
+                .at("/stop/0").asText());
     }
 }

@@ -25,9 +25,11 @@ final class AdminServices {
     private final UpstreamStates upstreams;
     private final PrometheusMeterRegistry registry;
     private final Instant started = Instant.now();
+    private final Drain drain;
 
-    AdminServices(ModelCatalog catalog, PrometheusMeterRegistry registry) {
+    AdminServices(ModelCatalog catalog, PrometheusMeterRegistry registry, Drain drain) {
         this.catalog = catalog;
+        this.drain = drain;
         this.upstreams = new UpstreamStates(catalog);
         this.registry = registry;
         upstreams.bindTo(registry);
@@ -60,11 +62,15 @@ final class AdminServices {
         };
     }
 
-    /** {@code GET /health}: JSON with status, version, uptime and each dependency's state. */
+    /**
+     * {@code GET /health}: JSON with status, version, uptime and each dependency's state; 503 with status
+     * {@code draining} once shutdown has begun, so a load balancer sends no more.
+     */
     HttpService health() {
         return (ctx, req) -> {
             ObjectNode root = Json.MAPPER.createObjectNode();
-            root.put("status", "ok");
+            boolean draining = drain.draining();
+            root.put("status", draining ? "draining" : "ok");
             root.put("version", Version.get());
             root.put("uptime_seconds", Duration.between(started, Instant.now()).toSeconds());
             ObjectNode deps = root.putObject("dependencies");
@@ -76,7 +82,7 @@ final class AdminServices {
             ArrayNode list = upstreams.list();
             root.put("upstreams_unavailable", UpstreamStates.unavailable(list));
             root.set("upstreams", list);
-            return json(HttpStatus.OK, root);
+            return json(draining ? HttpStatus.SERVICE_UNAVAILABLE : HttpStatus.OK, root);
         };
     }
 

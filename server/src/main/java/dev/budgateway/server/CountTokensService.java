@@ -32,15 +32,19 @@ final class CountTokensService implements HttpService {
     private static final Logger logger = LoggerFactory.getLogger(CountTokensService.class);
 
     private final ModelCatalog catalog;
+    private final long bodyTimeoutMs;
 
-    CountTokensService(ModelCatalog catalog) {
+    CountTokensService(ModelCatalog catalog, long bodyTimeoutMs) {
         this.catalog = catalog;
+        this.bodyTimeoutMs = bodyTimeoutMs;
     }
 
     @Override
     public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
         String beta = req.headers().get("anthropic-beta");
+        RequestBodyTimeout.start(ctx, bodyTimeoutMs);
         return HttpResponse.of(req.aggregate().thenCompose(agg -> {
+            RequestBodyTimeout.stop(ctx);
             ObjectNode body;
             CatalogModel model;
             try {
@@ -71,9 +75,7 @@ final class CountTokensService implements HttpService {
                 }
             }
             return CompletableFuture.completedFuture(answer(TokenEstimate.inputTokens(body), "estimate"));
-        }).exceptionally(failure -> error(ErrorResponses.isTooLarge(failure)
-                ? ErrorResponses.forStatus(HttpStatus.REQUEST_ENTITY_TOO_LARGE, null)
-                : GatewayException.errorOf(failure), ctx)));
+        }).exceptionally(failure -> error(ErrorResponses.forUnreadableBody(failure, false), ctx)));
     }
 
     private static HttpResponse answer(long tokens, String source) {

@@ -49,6 +49,47 @@ final class ErrorResponses {
         return false;
     }
 
+    /**
+     * Whether {@code t} says the client went away (closed its connection, reset its stream): nothing to
+     * answer, and nothing worth more than a debug line.
+     */
+    static boolean isClientGone(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof com.linecorp.armeria.common.ClosedSessionException
+                    || c instanceof com.linecorp.armeria.common.stream.ClosedStreamException
+                    || c instanceof com.linecorp.armeria.common.stream.AbortedStreamException
+                    || c instanceof com.linecorp.armeria.common.stream.CancelledSubscriptionException
+                    || c instanceof java.util.concurrent.CancellationException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * What a client whose request body could not be read is told: 413 over the limit, 408 when it took
+     * longer than {@code gateway.request_body_timeout_ms}, else 400 (a malformed multipart form, a body cut
+     * short). Never the exception's class or text.
+     */
+    static GatewayError forUnreadableBody(Throwable t, boolean multipart) {
+        GatewayError carried = dev.budgateway.plugins.spi.GatewayException.unwrap(t);
+        if (carried != null) {
+            return carried;
+        }
+        if (isTooLarge(t)) {
+            return forStatus(HttpStatus.REQUEST_ENTITY_TOO_LARGE, null);
+        }
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof com.linecorp.armeria.server.RequestTimeoutException) {
+                return new GatewayError(408, "invalid_request_error", "request_timeout", "The request body did "
+                        + "not arrive within the gateway's limit (gateway.request_body_timeout_ms)");
+            }
+        }
+        return GatewayError.badRequest("invalid_request_body", multipart
+                ? "The request body is not a complete multipart/form-data form (check its boundary)"
+                : "The request body could not be read");
+    }
+
     /** An error for a bare HTTP status the gateway itself produced (404 route, 405, 413, ...). */
     static GatewayError forStatus(HttpStatus status, String description) {
         return switch (status.code()) {

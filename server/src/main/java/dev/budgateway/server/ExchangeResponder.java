@@ -57,9 +57,13 @@ final class ExchangeResponder implements ResponsePipeline.Sink, ChunkSubscriber 
     /** Where a stream's frames go: the head first, once. */
     private final Consumer<HttpData> toClient;
 
+    /** Told when this exchange is over, so shutdown knows what is still in flight. */
+    private final Drain drain;
+
     ExchangeResponder(DefaultExchange exchange, ClientProtocol protocol, Consumer<Completion> onComplete,
-            CompletableFuture<HttpResponse> result) {
+            CompletableFuture<HttpResponse> result, Drain drain) {
         this.exchange = exchange;
+        this.drain = drain;
         this.result = result;
         this.protocol = protocol;
         this.onComplete = onComplete;
@@ -76,6 +80,9 @@ final class ExchangeResponder implements ResponsePipeline.Sink, ChunkSubscriber 
 
     /** The response for an exchange that ended before any provider answered. */
     void error(GatewayError error) {
+        if (done) {
+            return;
+        }
         done = true;
         pipeline = new ResponsePipeline(exchange.listeners(), this);
         if (exchange.whenCancelled().toCompletableFuture().isDone()) {
@@ -88,6 +95,37 @@ final class ExchangeResponder implements ResponsePipeline.Sink, ChunkSubscriber 
     }
 
     void respond(Response response) {
+        if (done) {
+            response.body().cancel(); // ended meanwhile (shutdown): nobody reads this answer
+            return;
+        }
+        try {
+            start(response);
+        } catch (RuntimeException e) {
+            broken(e);
+        }
+    }
+
+    /**
+     * A bug in the gateway or a filter while answering: the client still gets an answer (a 500, or the end
+     * of its stream with an error), never a request left open.
+     */
+    private void broken(RuntimeException e) {
+        logger.warn("{}: the response could not be sent", exchange.get(Keys.REQUEST_ID), e);
+        if (body != null) {
+            body.cancel();
+        }
+        done = true;
+        if (head == null) {
+            head = new ResponseHead(500, false);
+        }
+        if (pipeline == null) {
+            pipeline = new ResponsePipeline(exchange.listeners(), this);
+        }
+        fail(GatewayError.internal("Internal error"));
+    }
+
+    private void start(Response response) {
         head = response.head();
         body = response.body();
         gatewayHeaders(head);
@@ -132,16 +170,21 @@ final class ExchangeResponder implements ResponsePipeline.Sink, ChunkSubscriber 
             return;
         }
         done = true;
-        if (writer != null) {
-            sendHead();
-            if (head.rawContentType() == null) {
-                protocol.end(writer::write);
+        try {
+            if (writer != null) {
+                sendHead();
+                if (head.rawContentType() == null) {
+                    protocol.end(writer::write);
+                }
+                writer.close();
+            } else {
+                ResponseHeadersBuilder headers = headers(head.status()).contentType(MediaType.JSON_UTF_8);
+                result.complete(HttpResponse.of(headers.build(), HttpData.wrap(unaryBody == null ? new byte[0]
+                        : protocol.unary(unaryBody))));
             }
-            writer.close();
-        } else {
-            ResponseHeadersBuilder headers = headers(head.status()).contentType(MediaType.JSON_UTF_8);
-            result.complete(HttpResponse.of(headers.build(), HttpData.wrap(unaryBody == null ? new byte[0]
-                    : protocol.unary(unaryBody))));
+        } catch (RuntimeException e) {
+            broken(e);
+            return;
         }
         complete(head.status(), null, false);
     }
@@ -202,6 +245,21 @@ final class ExchangeResponder implements ResponsePipeline.Sink, ChunkSubscriber 
         complete(error.status(), error, false);
     }
 
+    /** Ends this exchange now, from any thread: the gateway is stopping and its grace period is over. */
+    void shutDown(GatewayError error) {
+        exchange.eventLoop().execute(() -> {
+            if (done) {
+                return;
+            }
+            if (body == null) {
+                error(error); // still in the chain: no response yet
+                exchange.cancel();
+                return;
+            }
+            abort(error);
+        });
+    }
+
     private void clientGone() {
         if (done) {
             return;
@@ -215,21 +273,20 @@ final class ExchangeResponder implements ResponsePipeline.Sink, ChunkSubscriber 
         if (headSent) {
             return;
         }
-        headSent = true;
-        if (head.rawContentType() != null) {
-            writer.write(headers(head.status()).contentType(MediaType.parse(head.rawContentType())).build());
-            return;
-        }
-        writer.write(headers(head.status())
-                .contentType(MediaType.EVENT_STREAM)
-                .set("cache-control", "no-cache")
-                .set("x-accel-buffering", "no")
-                .build());
+        ResponseHeaders headers = head.rawContentType() != null
+                ? headers(head.status()).contentType(MediaType.parse(head.rawContentType())).build()
+                : headers(head.status())
+                        .contentType(MediaType.EVENT_STREAM)
+                        .set("cache-control", "no-cache")
+                        .set("x-accel-buffering", "no")
+                        .build();
+        headSent = true; // only once the head could be built: a failure before still gets an error status
+        writer.write(headers);
     }
 
     private ResponseHeadersBuilder headers(int status) {
         ResponseHeadersBuilder b = ResponseHeaders.builder(HttpStatus.valueOf(status));
-        head.headers().forEach(b::set);
+        head.headers().forEach((name, value) -> b.set(name, HeaderValues.safe(value)));
         return b;
     }
 
@@ -254,6 +311,7 @@ final class ExchangeResponder implements ResponsePipeline.Sink, ChunkSubscriber 
         Integer attempts = exchange.get(Keys.ATTEMPTS);
         Completion completion = new Completion(status, usage, error, cancelled, attempts == null ? 0 : attempts,
                 exchange.get(Keys.SERVED_BY), System.nanoTime() - exchange.startNanos(), firstChunkNanos);
+        drain.finished(this);
         pipeline.complete(completion);
         onComplete.accept(completion);
     }

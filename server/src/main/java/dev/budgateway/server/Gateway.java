@@ -25,12 +25,19 @@ import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** A running gateway: the Armeria server, its event loops and its upstream client. */
 public final class Gateway implements AutoCloseable {
 
+    private static final Logger logger = LoggerFactory.getLogger(Gateway.class);
     private static final String[] API_PREFIXES = {"/v1", "/openai/v1"};
+    /** Once nothing has been in flight this long during shutdown, the server stops. */
+    private static final long QUIET_PERIOD_MS = 500;
 
     private final Server server;
     private final EventLoopGroup eventLoops;
@@ -38,15 +45,19 @@ public final class Gateway implements AutoCloseable {
     private final JvmGcMetrics gcMetrics;
     private final FilterChain chain;
     private final ModelCatalog catalog;
+    private final Drain drain;
+    private final long shutdownGraceMs;
 
     private Gateway(Server server, EventLoopGroup eventLoops, UpstreamClient upstream, JvmGcMetrics gcMetrics,
-            FilterChain chain, ModelCatalog catalog) {
+            FilterChain chain, ModelCatalog catalog, Drain drain, long shutdownGraceMs) {
         this.server = server;
         this.eventLoops = eventLoops;
         this.upstream = upstream;
         this.gcMetrics = gcMetrics;
         this.chain = chain;
         this.catalog = catalog;
+        this.drain = drain;
+        this.shutdownGraceMs = shutdownGraceMs;
     }
 
     /** Builds and starts a gateway; blocks until it listens. */
@@ -54,7 +65,7 @@ public final class Gateway implements AutoCloseable {
         // One group for the server and the upstream client: a request and its upstream call stay on one thread.
         EventLoopGroup eventLoops = EventLoopGroups.newEventLoopGroup(config.gateway().eventLoops());
         UpstreamClient upstream = new UpstreamClient(eventLoops, config.gateway().globalTimeoutMs(),
-                config.gateway().connectTimeoutMs());
+                config.gateway().connectTimeoutMs(), config.gateway().upstreamLimits());
         GatewayAssembly assembly;
         try {
             assembly = GatewayAssembly.build(config, upstream, eventLoops, env);
@@ -75,15 +86,24 @@ public final class Gateway implements AutoCloseable {
 
         ChainRunner runner = new ChainRunner(assembly.chain(), new ProviderProxy(assembly.catalog()),
                 metrics::recordFilter);
-        AdminServices admin = new AdminServices(assembly.catalog(), registry);
+        Drain drain = new Drain();
+        AdminServices admin = new AdminServices(assembly.catalog(), registry, drain);
+        long bodyTimeoutMs = config.gateway().requestBodyTimeoutMs();
+        long graceMs = config.gateway().shutdownGraceMs();
 
         ServerBuilder sb = Server.builder()
                 .http(new InetSocketAddress(config.gateway().host(), config.gateway().port()))
                 .workerGroup(eventLoops, false)
                 .maxRequestLength(config.gateway().maxBodyBytes())
-                // Streams may last minutes; upstream timeouts bound a request instead.
+                // Streams may last minutes: a request has a timeout only while its body arrives
+                // (RequestBodyTimeout); upstream timeouts bound the rest.
                 .requestTimeoutMillis(0)
-                .gracefulShutdownTimeout(Duration.ZERO, Duration.ofSeconds(10))
+                // Also bounds a client that never finishes its headers: no request is in progress until then.
+                .idleTimeoutMillis(config.gateway().idleTimeoutMs())
+                // Stop once nothing has been in flight for a moment, or when the grace period (after which
+                // Drain ends what is left) is over.
+                .gracefulShutdownTimeout(Duration.ofMillis(Math.min(QUIET_PERIOD_MS, graceMs)),
+                        Duration.ofMillis(graceMs + QUIET_PERIOD_MS + 1000))
                 .errorHandler(new GatewayErrorHandler())
                 .meterRegistry(registry)
                 // A burst of new clients (a deploy, a reconnect storm) must queue, not be refused:
@@ -91,14 +111,16 @@ public final class Gateway implements AutoCloseable {
                 .channelOption(ChannelOption.SO_BACKLOG, 65535);
         for (String prefix : API_PREFIXES) {
             for (ApiEndpoint endpoint : ApiEndpoint.values()) {
-                HttpService service = new InferenceService(endpoint, runner, assembly.catalog(), metrics);
+                HttpService service = new InferenceService(endpoint, runner, assembly.catalog(), metrics,
+                        bodyTimeoutMs, drain);
                 long limit = endpoint.isMultipart() ? config.gateway().maxUploadBytes() : config.gateway().maxBodyBytes();
                 sb.route().post(prefix + endpoint.path()).maxRequestLength(limit).build(service);
             }
             sb.route().post(prefix + "/messages").maxRequestLength(config.gateway().maxBodyBytes())
-                    .build(InferenceService.anthropicMessages(runner, assembly.catalog(), metrics));
+                    .build(InferenceService.anthropicMessages(runner, assembly.catalog(), metrics, bodyTimeoutMs,
+                            drain));
             sb.route().post(prefix + "/messages/count_tokens").maxRequestLength(config.gateway().maxBodyBytes())
-                    .build(new CountTokensService(assembly.catalog()));
+                    .build(new CountTokensService(assembly.catalog(), bodyTimeoutMs));
             sb.route().get(prefix + "/models").build(admin.models());
             sb.route().get(prefix + "/models/{model}").build(admin.model());
         }
@@ -116,7 +138,8 @@ public final class Gateway implements AutoCloseable {
             gcMetrics.close();
             throw e;
         }
-        return new Gateway(server, eventLoops, upstream, gcMetrics, assembly.chain(), assembly.catalog());
+        return new Gateway(server, eventLoops, upstream, gcMetrics, assembly.chain(), assembly.catalog(), drain,
+                graceMs);
     }
 
     /** The port the server listens on (useful with port 0). */
@@ -135,12 +158,19 @@ public final class Gateway implements AutoCloseable {
     }
 
     /**
-     * Stops taking requests; the future completes once in-flight ones are done and everything is released.
-     * Armeria's stop includes a quiet period of its own event loops, so tests do not wait for it.
+     * Stops: {@code /health} reports 503 at once, requests and streams in flight have the grace period
+     * ({@code gateway.shutdown_grace_period_ms}) to finish, those still running then end with a 503 error
+     * the client can read, and the future completes once everything is released. Armeria's stop includes
+     * a quiet period of its own event loops, so tests do not wait for it.
      */
     public CompletableFuture<Void> closeAsync() {
-        catalog.close();
+        drain.begin();
+        catalog.close(); // health checks stop; calls in flight go on
+        logger.info("Stopping: {} request(s) in flight, {} ms to finish", drain.inFlight(), shutdownGraceMs);
+        ScheduledFuture<?> cut = eventLoops.next().schedule(drain::endRemaining, shutdownGraceMs,
+                TimeUnit.MILLISECONDS);
         return server.stop().handle((unused, failure) -> {
+            cut.cancel(false);
             upstream.close();
             gcMetrics.close();
             eventLoops.shutdownGracefully();

@@ -47,7 +47,7 @@ record GatewayAssembly(ModelCatalog catalog, FilterChain chain) {
             }
         }
         if (!problems.isEmpty()) {
-            throw new ConfigException(config.lines().locate(problems));
+            throw new ConfigException(config.report(problems));
         }
         return new GatewayAssembly(catalog, chain);
     }

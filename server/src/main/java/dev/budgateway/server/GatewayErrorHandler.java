@@ -6,6 +6,7 @@ import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.RequestHeaders;
 import com.linecorp.armeria.common.ContentTooLargeException;
 import com.linecorp.armeria.server.HttpStatusException;
+import com.linecorp.armeria.server.RequestTimeoutException;
 import com.linecorp.armeria.server.ServerErrorHandler;
 import com.linecorp.armeria.server.ServiceConfig;
 import com.linecorp.armeria.server.ServiceRequestContext;
@@ -29,6 +30,16 @@ final class GatewayErrorHandler implements ServerErrorHandler {
         }
         if (cause instanceof HttpStatusException e) {
             return ErrorResponses.of(ErrorResponses.forStatus(e.httpStatus(), null), null).toHttpResponse();
+        }
+        if (cause instanceof RequestTimeoutException) {
+            // Only set while a request body arrives (RequestBodyTimeout).
+            return ErrorResponses.of(ErrorResponses.forUnreadableBody(cause, false), null).toHttpResponse();
+        }
+        if (ctx.isCancelled() || ErrorResponses.isClientGone(cause)) {
+            // A client that leaves is no fault of ours: one line, at debug, without a stack trace.
+            logger.debug("{} {}: the client went away ({})", ctx.id().text(), ctx.path(),
+                    cause.getClass().getSimpleName());
+            return ErrorResponses.of(ErrorResponses.forStatus(HttpStatus.valueOf(499), null), null).toHttpResponse();
         }
         logger.warn("Unexpected error serving {}", ctx.path(), cause);
         return ErrorResponses.of(GatewayError.internal("Internal error"), null).toHttpResponse();

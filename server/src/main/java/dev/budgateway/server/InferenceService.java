@@ -32,34 +32,44 @@ import java.util.stream.Collectors;
  */
 final class InferenceService implements HttpService {
 
+    private static final org.slf4j.Logger logger = org.slf4j.LoggerFactory.getLogger(InferenceService.class);
+
     private final ApiEndpoint endpoint;
     /** Whether requests come in as Anthropic Messages ({@code /v1/messages}) and answers go out as such. */
     private final boolean anthropic;
     private final ChainRunner runner;
     private final Set<String> configuredModels;
     private final RequestMetrics metrics;
+    /** How long the client may take to send its body; streams may then last as long as they need. */
+    private final long bodyTimeoutMs;
+    private final Drain drain;
 
-    InferenceService(ApiEndpoint endpoint, ChainRunner runner, ModelCatalog catalog, RequestMetrics metrics) {
-        this(endpoint, false, runner, catalog, metrics);
+    InferenceService(ApiEndpoint endpoint, ChainRunner runner, ModelCatalog catalog, RequestMetrics metrics,
+            long bodyTimeoutMs, Drain drain) {
+        this(endpoint, false, runner, catalog, metrics, bodyTimeoutMs, drain);
     }
 
     /** {@code POST /v1/messages}: Anthropic's Messages API, served as chat completions by any provider. */
-    static InferenceService anthropicMessages(ChainRunner runner, ModelCatalog catalog, RequestMetrics metrics) {
-        return new InferenceService(ApiEndpoint.CHAT, true, runner, catalog, metrics);
+    static InferenceService anthropicMessages(ChainRunner runner, ModelCatalog catalog, RequestMetrics metrics,
+            long bodyTimeoutMs, Drain drain) {
+        return new InferenceService(ApiEndpoint.CHAT, true, runner, catalog, metrics, bodyTimeoutMs, drain);
     }
 
     private InferenceService(ApiEndpoint endpoint, boolean anthropic, ChainRunner runner, ModelCatalog catalog,
-            RequestMetrics metrics) {
+            RequestMetrics metrics, long bodyTimeoutMs, Drain drain) {
         this.endpoint = endpoint;
         this.anthropic = anthropic;
         this.runner = runner;
         this.configuredModels = catalog.configured().stream().map(CatalogModel::name).collect(Collectors.toSet());
         this.metrics = metrics;
+        this.bodyTimeoutMs = bodyTimeoutMs;
+        this.drain = drain;
     }
 
     @Override
     public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
         long start = System.nanoTime();
+        RequestBodyTimeout.start(ctx, bodyTimeoutMs);
         CompletableFuture<HttpResponse> result = new CompletableFuture<>();
         if (endpoint.isMultipart()) {
             UploadReader.read(req, ctx.eventLoop().withoutContext()).whenComplete((upload, failure) ->
@@ -68,6 +78,7 @@ final class InferenceService implements HttpService {
                             rejected(ctx, failure, start, result);
                             return;
                         }
+                        RequestBodyTimeout.stop(ctx);
                         // The files live as long as the request: every attempt may send them again.
                         result.whenComplete((response, t) -> {
                             if (response == null) {
@@ -95,6 +106,7 @@ final class InferenceService implements HttpService {
                 rejected(ctx, failure, start, result);
                 return;
             }
+            RequestBodyTimeout.stop(ctx);
             EventLoops.run(ctx.eventLoop(), () -> {
                 ObjectNode body;
                 InboundMessages inbound = null;
@@ -119,13 +131,14 @@ final class InferenceService implements HttpService {
     /** A request that never reached the chain: unreadable, too large, or invalid. */
     private void rejected(ServiceRequestContext ctx, Throwable failure, long start,
             CompletableFuture<HttpResponse> result) {
-        GatewayError error = ErrorResponses.isTooLarge(failure)
-                ? ErrorResponses.forStatus(HttpStatus.REQUEST_ENTITY_TOO_LARGE, null)
-                : GatewayException.unwrap(failure);
-        if (error == null) {
-            result.complete(HttpResponse.ofFailure(failure));
+        if (GatewayException.unwrap(failure) == null && (ctx.isCancelled() || ErrorResponses.isClientGone(failure))) {
+            // The client left while sending its request: nobody to answer, nothing to warn about.
+            logger.debug("{}: the client went away before its request was complete", ctx.id().text());
+            record(null, false, new Completion(499, null, null, true, 0, null, System.nanoTime() - start, -1));
+            result.complete(HttpResponse.of(HttpStatus.valueOf(499)));
             return;
         }
+        GatewayError error = ErrorResponses.forUnreadableBody(failure, endpoint.isMultipart());
         record(null, false, new Completion(error.status(), null, error, false, 0, null, System.nanoTime() - start,
                 -1));
         result.complete(protocol(null, null).errorResponse(error, ctx.id().text()).toHttpResponse());
@@ -158,7 +171,8 @@ final class InferenceService implements HttpService {
         }
         ctx.whenRequestCancelling().thenRun(() -> EventLoops.run(exchange.eventLoop(), exchange::cancel));
         ExchangeResponder responder = new ExchangeResponder(exchange, protocol(body, inbound),
-                completion -> record(exchange, stream, completion), result);
+                completion -> record(exchange, stream, completion), result, drain);
+        drain.started(responder);
         runner.run(exchange).whenComplete((response, failure) -> EventLoops.run(exchange.eventLoop(), () -> {
             if (failure != null) {
                 responder.error(GatewayException.errorOf(failure));

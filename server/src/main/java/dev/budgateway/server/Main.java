@@ -35,8 +35,28 @@ public final class Main {
         System.exit(run(args, System::getenv, System.out, System.err, true));
     }
 
-    /** Runs the command; returns the exit code. With {@code block}, serves until the process is stopped. */
+    /**
+     * Runs the command; returns the exit code. With {@code block}, serves until the process is stopped.
+     * Whatever goes wrong is reported in a sentence, never as a stack trace: an operator reads this.
+     */
     static int run(String[] args, Function<String, String> env, PrintStream out, PrintStream err, boolean block) {
+        try {
+            return runChecked(args, env, out, err, block);
+        } catch (StackOverflowError e) {
+            err.println("budgateway: the config is nested too deeply to read");
+            return 1;
+        } catch (OutOfMemoryError e) {
+            err.println("budgateway: out of memory while reading the config (a key file or value too large?)");
+            return 1;
+        } catch (RuntimeException e) {
+            logger.debug("budgateway could not start", e);
+            err.println("budgateway could not start: " + rootMessage(e));
+            return 1;
+        }
+    }
+
+    private static int runChecked(String[] args, Function<String, String> env, PrintStream out, PrintStream err,
+            boolean block) {
         String configPath = null;
         boolean validate = false;
         for (int i = 0; i < args.length; i++) {

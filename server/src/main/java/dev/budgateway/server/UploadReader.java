@@ -38,16 +38,20 @@ final class UploadReader {
         @Override
         public void close() {
             for (UploadedFile f : files.files()) {
-                try {
-                    Files.deleteIfExists(f.path());
-                } catch (IOException ignored) {
-                    // The temp directory is the OS's to clean up.
-                }
+                delete(f.path());
             }
         }
     }
 
     private UploadReader() {}
+
+    private static void delete(Path path) {
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException ignored) {
+            // The temp directory is the OS's to clean up.
+        }
+    }
 
     static CompletableFuture<Upload> read(HttpRequest req, EventExecutor loop) {
         MediaType type = req.contentType();
@@ -63,6 +67,10 @@ final class UploadReader {
             private Subscription subscription;
             /** The part being read; the form is complete only when it is (onComplete needs no demand). */
             private CompletableFuture<Void> current = CompletableFuture.completedFuture(null);
+            /** Every temporary file made, so a failed form leaves none behind, whatever part failed when. */
+            private final List<Path> created = new ArrayList<>();
+            /** The form failed: files made or finished from now on are deleted at once. */
+            private boolean failed;
 
             @Override
             public void onSubscribe(Subscription s) {
@@ -72,6 +80,10 @@ final class UploadReader {
 
             @Override
             public void onNext(BodyPart part) {
+                if (failed) {
+                    part.content().abort();
+                    return;
+                }
                 String name = part.name();
                 String filename = part.filename();
                 CompletableFuture<Void> done;
@@ -83,14 +95,15 @@ final class UploadReader {
                     done = part.aggregate().thenAccept(p -> field(name, p.contentUtf8()));
                 }
                 current = done;
-                done.whenComplete((unused, failure) -> {
+                // Back on the loop: file writes complete on a blocking thread.
+                done.whenCompleteAsync((unused, failure) -> {
                     if (failure != null) {
                         subscription.cancel();
                         fail(failure);
-                    } else {
+                    } else if (!failed) {
                         subscription.request(1);
                     }
-                });
+                }, loop);
             }
 
             /**
@@ -113,8 +126,13 @@ final class UploadReader {
                     part.content().abort();
                     return CompletableFuture.failedFuture(e);
                 }
+                created.add(path);
                 MediaType partType = part.headers().contentType();
-                return part.writeTo(path).thenRun(() -> {
+                return part.writeTo(path).thenRunAsync(() -> {
+                    if (failed) {
+                        delete(path); // the form failed while this part was being written
+                        return;
+                    }
                     long size;
                     try {
                         size = Files.size(path);
@@ -123,15 +141,7 @@ final class UploadReader {
                     }
                     files.add(new UploadedFile(name, filename, partType == null ? null : partType.toString(), path,
                             size));
-                }).whenComplete((unused, failure) -> {
-                    if (failure != null) {
-                        try {
-                            Files.deleteIfExists(path);
-                        } catch (IOException ignored) {
-                            // See Upload.close().
-                        }
-                    }
-                });
+                }, loop);
             }
 
             private void field(String name, String value) {
@@ -151,24 +161,27 @@ final class UploadReader {
             }
 
             private void fail(Throwable failure) {
-                if (out.completeExceptionally(failure)) {
-                    new Upload(fields, new UploadedFiles(files)).close();
+                if (failed || !out.completeExceptionally(failure)) {
+                    return;
                 }
+                failed = true;
+                created.forEach(UploadReader::delete);
+                // A part still being written may hold its file open: delete it again once it is done.
+                current.whenCompleteAsync((unused, f) -> created.forEach(UploadReader::delete), loop);
             }
 
             @Override
             public void onError(Throwable t) {
-                // The part being read fails with the request; its file is deleted by spool().
-                current.whenComplete((unused, failure) -> fail(t));
+                fail(t);
             }
 
             @Override
             public void onComplete() {
-                current.whenComplete((unused, failure) -> {
-                    if (failure == null) {
+                current.whenCompleteAsync((unused, failure) -> {
+                    if (failure == null && !failed) {
                         out.complete(new Upload(fields, new UploadedFiles(files)));
                     }
-                });
+                }, loop);
             }
         }, loop);
         return out;

@@ -109,7 +109,7 @@ class OpenAiCompatibleProvidersTest {
                 "[models.m]\nrouting = [\"a\"]\n[models.m.providers.a]\ntype = \"azure\"\nendpoint = \"https://x\"\n"
                         + "deployment = \"typo\"\n", Map.of("AZURE_OPENAI_API_KEY", "k")));
         assertTrue(azure.getMessage().contains("deployment_id"), azure.getMessage());
-        assertTrue(azure.getMessage().contains("models.m.providers.a.deployment (line 9): unknown key for type "
+        assertTrue(azure.getMessage().contains("models.m.providers.a.deployment (line 10): unknown key for type "
                 + "\"azure\""), azure.getMessage());
 
         ConfigException bedrock = assertThrows(ConfigException.class, () -> TestGateway.start(

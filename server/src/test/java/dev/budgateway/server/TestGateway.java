@@ -25,8 +25,9 @@ final class TestGateway implements AutoCloseable {
 
     /** Starts a gateway from TOML; {@code [gateway]} gets a loopback bind address if it has none. */
     static TestGateway start(String toml, Map<String, String> env) throws ConfigException {
+        // No grace period on close: the next test must not meet this gateway's requests still finishing.
         String config = toml.contains("bind_address") ? toml : "[gateway]\nbind_address = \"127.0.0.1:0\"\n"
-                + "plugins_dir = \"/nonexistent\"\n" + toml;
+                + "plugins_dir = \"/nonexistent\"\nshutdown_grace_period_ms = 0\n" + toml;
         return new TestGateway(Gateway.start(ConfigLoader.parse(config, env::get), env::get));
     }
 

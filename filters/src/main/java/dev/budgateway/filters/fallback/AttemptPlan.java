@@ -12,7 +12,9 @@ import java.util.List;
 /**
  * Every attempt a request may make, in order: for each model of the route (the requested one, then its
  * fallback models), {@code 1 + retries.num_retries} passes over its providers, and each provider tried
- * {@code 1 + its retries.num_retries} times. Most requests make only the first.
+ * {@code 1 + its retries.num_retries} times, up to {@link #MAX_STEPS} in all (retries are capped at 100
+ * each and fallback chains at 16 models, but their product could still be large). Most requests make only
+ * the first.
  */
 final class AttemptPlan {
 
@@ -24,6 +26,8 @@ final class AttemptPlan {
      * @param retry which retry of that policy this is (0 for the first)
      */
     record Step(RouteTarget target, RetryPolicy backoff, int retry) {}
+
+    static final int MAX_STEPS = 1000;
 
     private AttemptPlan() {}
 
@@ -48,6 +52,9 @@ final class AttemptPlan {
                     steps.add(new Step(target, passStart ? modelRetries : null, pass - 1));
                     for (int t = 1; t <= providerRetries.numRetries(); t++) {
                         steps.add(new Step(target, providerRetries, t - 1));
+                    }
+                    if (steps.size() >= MAX_STEPS) {
+                        return steps.subList(0, MAX_STEPS);
                     }
                 }
             }

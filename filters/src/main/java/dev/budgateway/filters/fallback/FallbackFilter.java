@@ -41,11 +41,13 @@ final class FallbackFilter implements UpstreamDriver {
 
     private final int maxAttempts;
     private final boolean resume;
+    private final long maxBytesBeforeContent;
     private final ModelCatalog catalog;
 
-    FallbackFilter(int maxAttempts, boolean resume, ModelCatalog catalog) {
+    FallbackFilter(int maxAttempts, boolean resume, long maxBytesBeforeContent, ModelCatalog catalog) {
         this.maxAttempts = maxAttempts;
         this.resume = resume;
+        this.maxBytesBeforeContent = maxBytesBeforeContent;
         this.catalog = catalog;
     }
 
@@ -61,6 +63,9 @@ final class FallbackFilter implements UpstreamDriver {
                     expired.toException()), budgetMs, TimeUnit.MILLISECONDS);
             out.whenComplete((r, t) -> deadline.cancel(false));
         }
+        // A client that leaves ends the plan: no retry or fallback is made for nobody.
+        exchange.whenCancelled().thenRun(() -> out.completeExceptionally(GatewayError.badGateway(
+                "The client went away").toException()));
         new Attempts(route, AttemptPlan.of(route, catalog), exchange, downstream, out).run(0, null);
         return out;
     }
@@ -100,7 +105,8 @@ final class FallbackFilter implements UpstreamDriver {
             }
             made++;
             downstream.attempt(steps.get(index).target())
-                    .thenCompose(response -> response.head().isStreaming() ? FirstContentGate.open(response)
+                    .thenCompose(response -> response.head().isStreaming() ? FirstContentGate.open(response,
+                            maxBytesBeforeContent)
                             : CompletableFuture.completedFuture(response))
                     .whenComplete((response, failure) -> onAttempt(index, response, failure));
         }
@@ -177,7 +183,8 @@ final class FallbackFilter implements UpstreamDriver {
                     body.put("add_generation_prompt", false);
                 }
                 made++;
-                return downstream.attempt(target, body).thenCompose(FirstContentGate::open);
+                return downstream.attempt(target, body).thenCompose(r -> FirstContentGate.open(r,
+                        maxBytesBeforeContent));
             }
             return null;
         }

@@ -24,7 +24,8 @@ public final class FallbackFilterFactory implements FilterFactory {
         ModelCatalog catalog = env.service(ModelCatalog.SERVICE).orElseThrow(
                 () -> new ConfigException(config.path(), "the fallback filter needs the model catalogue"));
         return new FallbackFilter(c.maxAttempts() == null ? Integer.MAX_VALUE : c.maxAttempts(),
-                Boolean.TRUE.equals(c.resume()), catalog);
+                Boolean.TRUE.equals(c.resume()), c.maxBytesBeforeContent() == null
+                        ? FallbackConfig.DEFAULT_MAX_BYTES_BEFORE_CONTENT : c.maxBytesBeforeContent(), catalog);
     }
 
     @Override

@@ -15,8 +15,9 @@ import java.util.concurrent.CompletableFuture;
  * Holds a stream back until its first content: lifecycle-only chunks (the assistant role, empty deltas)
  * wait here, so a stream that fails before saying anything is an attempt that failed, and the next
  * candidate can take over without the client noticing. Once content (text, a tool call, or a finish)
- * arrives, the held chunks are replayed and the rest flows through untouched. Confined to the
- * exchange's event loop.
+ * arrives, the held chunks are replayed and the rest flows through untouched. What is held is bounded:
+ * an upstream that sends more than {@code maxHeldBytes} without content (a flood of empty deltas) fails
+ * the attempt, as one that broke would. Confined to the exchange's event loop.
  */
 final class FirstContentGate implements ChunkStream, ChunkSubscriber {
 
@@ -24,21 +25,24 @@ final class FirstContentGate implements ChunkStream, ChunkSubscriber {
     private final Response response;
     private final CompletableFuture<Response> committed = new CompletableFuture<>();
     private final List<Chunk> held = new ArrayList<>(2);
+    private final long maxHeldBytes;
+    private long heldBytes;
     private ChunkSubscriber downstream;
     private boolean ended;
     private GatewayError failure;
 
-    private FirstContentGate(Response upstreamResponse) {
+    private FirstContentGate(Response upstreamResponse, long maxHeldBytes) {
         this.upstream = upstreamResponse.body();
         this.response = new Response(upstreamResponse.head(), this);
+        this.maxHeldBytes = maxHeldBytes;
     }
 
     /**
      * Completes with the gated response once content has arrived (or the stream ended normally), or
      * fails with the error the stream ended with before any content.
      */
-    static CompletableFuture<Response> open(Response upstreamResponse) {
-        FirstContentGate gate = new FirstContentGate(upstreamResponse);
+    static CompletableFuture<Response> open(Response upstreamResponse, long maxHeldBytes) {
+        FirstContentGate gate = new FirstContentGate(upstreamResponse, maxHeldBytes);
         gate.upstream.subscribe(gate);
         return gate.committed;
     }
@@ -51,8 +55,20 @@ final class FirstContentGate implements ChunkStream, ChunkSubscriber {
             downstream.onChunk(chunk);
             return;
         }
+        if (committed.isDone()) {
+            held.add(chunk); // committed, not yet subscribed: the client takes these next
+            return;
+        }
+        heldBytes += chunk.data().length;
+        if (heldBytes > maxHeldBytes && !hasContent(chunk)) {
+            held.clear();
+            upstream.cancel();
+            committed.completeExceptionally(new GatewayException(GatewayError.badGateway("The provider sent "
+                    + heldBytes + " bytes of stream without any content (max_bytes_before_content)")));
+            return;
+        }
         held.add(chunk);
-        if (!committed.isDone() && hasContent(chunk)) {
+        if (hasContent(chunk)) {
             committed.complete(response);
         }
     }

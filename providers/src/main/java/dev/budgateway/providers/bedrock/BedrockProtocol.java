@@ -89,6 +89,11 @@ final class BedrockProtocol extends ChatProtocol {
     }
 
     @Override
+    public String eventStreamType() {
+        return "application/vnd.amazon.eventstream";
+    }
+
+    @Override
     public EventDecoder decoder(Consumer<SseEvent> sink) {
         return new EventStreamDecoder(sink);
     }

@@ -10,6 +10,7 @@ import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.common.SplitHttpResponse;
 import dev.budgateway.config.ProviderConfig;
+import dev.budgateway.config.UpstreamLimits;
 import dev.budgateway.plugins.spi.ConfigProblem;
 import dev.budgateway.plugins.spi.GatewayError;
 import dev.budgateway.plugins.spi.GatewayException;
@@ -32,6 +33,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A provider reached over HTTP, speaking some {@link UpstreamProtocol}. Owns what is the same for every
@@ -41,6 +44,8 @@ import java.util.concurrent.TimeUnit;
  * telling the replica how the call went.
  */
 public final class HttpProvider implements Provider {
+
+    private static final Logger logger = LoggerFactory.getLogger(HttpProvider.class);
 
     private static final long COUNT_TOKENS_TIMEOUT_MS = 10_000;
 
@@ -52,12 +57,15 @@ public final class HttpProvider implements Provider {
     private final Long streamingTtftMs;
     private final Long streamingTotalMs;
     private final Long streamingStallMs;
+    private final UpstreamLimits limits;
 
-    private HttpProvider(ProviderConfig config, UpstreamProtocol protocol, EndpointPool pool, long globalTimeoutMs) {
+    private HttpProvider(ProviderConfig config, UpstreamProtocol protocol, EndpointPool pool, long globalTimeoutMs,
+            UpstreamLimits limits) {
         this.name = config.name();
         this.protocol = protocol;
         this.pool = pool;
         this.globalTimeoutMs = globalTimeoutMs;
+        this.limits = limits;
         this.nonStreamingTotalMs = config.timeouts().nonStreamingTotalMs();
         this.streamingTtftMs = config.timeouts().streamingTtftMs();
         this.streamingTotalMs = config.timeouts().streamingTotalMs();
@@ -71,7 +79,8 @@ public final class HttpProvider implements Provider {
     public static HttpProvider create(ProviderConfig config, UpstreamProtocol protocol, URI base,
             ProviderContext context, List<ConfigProblem> problems) {
         EndpointPool pool = context.pool(config, base, problems);
-        return pool == null ? null : new HttpProvider(config, protocol, pool, context.upstream().globalTimeoutMs());
+        return pool == null ? null : new HttpProvider(config, protocol, pool, context.upstream().globalTimeoutMs(),
+                context.upstream().limits());
     }
 
     @Override
@@ -133,18 +142,31 @@ public final class HttpProvider implements Provider {
             return CompletableFuture.failedFuture(e);
         }
         Outcome outcome = new Outcome(target, call);
+        UpstreamProtocol.Mode mode;
+        HttpResponse response;
+        long timeoutMs;
+        // Whatever fails between acquire and a response to wait for gives the replica its slot back.
         try {
             request = protocol.request(call, target);
+            mode = protocol.mode(call);
+            boolean streaming = mode != UpstreamProtocol.Mode.UNARY;
+            Long configured = streaming ? streamingTotalMs : nonStreamingTotalMs;
+            timeoutMs = configured == null ? globalTimeoutMs : Math.min(configured, globalTimeoutMs);
+            response = target.client().on(call.eventLoop()).execute(request, RequestOptions.builder()
+                    .responseTimeoutMillis(timeoutMs)
+                    // 0 is no limit: a stream is passed on as it comes, its length costs no memory.
+                    .maxResponseLength(streaming ? limits.maxStreamBytes() : limits.maxBodyBytes())
+                    .build());
         } catch (GatewayException e) {
             outcome.done(null, true);
             return CompletableFuture.failedFuture(e);
+        } catch (RuntimeException e) {
+            outcome.done(null, true);
+            logger.warn("Provider '{}': the request could not be built ({})", name, e.getClass().getSimpleName());
+            return CompletableFuture.failedFuture(new GatewayException(GatewayError.internal("The request to "
+                    + "provider '" + name + "' could not be built")));
         }
-        UpstreamProtocol.Mode mode = protocol.mode(call);
         boolean streaming = mode != UpstreamProtocol.Mode.UNARY;
-        Long configured = streaming ? streamingTotalMs : nonStreamingTotalMs;
-        long timeoutMs = configured == null ? globalTimeoutMs : Math.min(configured, globalTimeoutMs);
-        HttpResponse response = target.client().on(call.eventLoop()).execute(request,
-                RequestOptions.builder().responseTimeoutMillis(timeoutMs).build());
         // A client that went away takes the upstream call with it (for a stream, too, before its head).
         call.cancelled().thenRun(response::abort);
         EventExecutor loop = EventLoops.executor(call.eventLoop());
@@ -163,9 +185,9 @@ public final class HttpProvider implements Provider {
                 return;
             }
             int status = agg.status().code();
-            if (status >= 400) {
-                GatewayError error = protocol.error(status, agg.content().array(),
-                        agg.headers().get(HttpHeaderNames.RETRY_AFTER));
+            GatewayError error = status >= 400 ? protocol.error(status, agg.content().array(),
+                    agg.headers().get(HttpHeaderNames.RETRY_AFTER)) : unexpectedStatus(status);
+            if (error != null) {
                 outcome.done(error, false);
                 out.completeExceptionally(new GatewayException(error));
                 return;
@@ -179,6 +201,11 @@ public final class HttpProvider implements Provider {
             } catch (GatewayException e) {
                 outcome.done(e.error(), false);
                 out.completeExceptionally(e);
+            } catch (RuntimeException e) {
+                GatewayError unreadable = GatewayError.badGateway("Provider '" + name + "' sent an answer that "
+                        + "could not be read");
+                outcome.done(unreadable, false);
+                out.completeExceptionally(new GatewayException(unreadable));
             }
         }));
         return out;
@@ -226,15 +253,31 @@ public final class HttpProvider implements Provider {
                 }));
                 return;
             }
+            GatewayError wrong = unexpectedStatus(status);
+            MediaType type = head.contentType();
+            if (wrong == null && mode == UpstreamProtocol.Mode.EVENTS && type != null
+                    && !type.toString().startsWith(protocol.eventStreamType())) {
+                wrong = GatewayError.badGateway("Provider '" + name + "' answered a stream request with " + type
+                        .withoutParameters() + ", not " + protocol.eventStreamType());
+            }
+            if (wrong != null) {
+                if (timer != null) {
+                    timer.cancel(false);
+                }
+                split.body().abort();
+                outcome.done(wrong, false);
+                out.completeExceptionally(new GatewayException(wrong));
+                return;
+            }
             UpstreamChunkStream.Settings settings = new UpstreamChunkStream.Settings(loop,
                     t -> UpstreamErrors.fromThrowable(name, t, timeoutMs), firstData,
                     new GatewayError(502, "upstream_error", "upstream_stream_truncated",
                             "The stream from provider '" + name + "' ended before it was complete"),
                     streamingStallMs, streamingStallMs == null ? null : GatewayError.timeout("Provider '" + name
                             + "' sent nothing for " + streamingStallMs + " ms in the middle of a stream"),
-                    outcome::done, call.flow());
+                    outcome::done, call.flow(), limits.maxEventBytes(),
+                    what -> GatewayError.badGateway("Provider '" + name + "' " + what));
             if (mode == UpstreamProtocol.Mode.RAW) {
-                MediaType type = head.contentType();
                 out.complete(new Response(ResponseHead.raw(status, type == null ? "application/octet-stream"
                         : type.toString()), new UpstreamChunkStream(split.body(), null, null, settings)));
                 return;
@@ -243,6 +286,20 @@ public final class HttpProvider implements Provider {
                     protocol::decoder, protocol.streamTranslator(call), settings)));
         }));
         return out;
+    }
+
+    /**
+     * The error for a status below 400 that is not an answer: 1xx, a redirect (the gateway does not follow
+     * them: an upstream's URL is configured exactly), or 204 (no body where one is due); {@code null} for
+     * a real success.
+     */
+    private GatewayError unexpectedStatus(int status) {
+        if (status >= 200 && status < 300 && status != 204) {
+            return null;
+        }
+        return new GatewayError(502, "upstream_error", "upstream_unexpected_status", "Provider '" + name
+                + "' answered HTTP " + status + (status >= 300 && status < 400 ? " (a redirect; check its api_base)"
+                : ""));
     }
 
     /** How one call went, told to its replica exactly once. */

@@ -19,9 +19,12 @@ import org.reactivestreams.Subscription;
  * A streamed upstream body as a {@link ChunkStream}, pushed as the bytes arrive: decoded into events,
  * each translated into zero or more chunks. A stream that ends before the translator saw it finish is an
  * error, never a silent clean end, and so is one that stays silent longer than its stall timeout. A
- * {@code null} decoder passes the bytes through as raw chunks.
+ * {@code null} decoder passes the bytes through as raw chunks. The stall clock stops while the stream
+ * waits for a slow client: a pause the gateway asked for is not the upstream's silence.
  */
 public final class UpstreamChunkStream implements ChunkStream {
+
+    private static final org.slf4j.Logger logger = org.slf4j.LoggerFactory.getLogger(UpstreamChunkStream.class);
 
     /**
      * What is the same for every stream of a provider.
@@ -34,10 +37,12 @@ public final class UpstreamChunkStream implements ChunkStream {
      * @param onEnd told once how the stream ended: its error ({@code null} for a clean end), and whether
      *     it was cancelled by the consumer instead
      * @param flow the client's backpressure, or {@code null} to read the upstream as fast as it sends
+     * @param maxEventBytes the most bytes the decoder may hold without an event coming out of them
+     * @param unreadable the error for an event too large, or one that cannot be decoded or translated
      */
     public record Settings(EventExecutor eventLoop, Function<Throwable, GatewayError> errors, Runnable onFirstData,
             GatewayError truncated, Long stallMs, GatewayError stalled, BiConsumer<GatewayError, Boolean> onEnd,
-            ClientFlow flow) {}
+            ClientFlow flow, long maxEventBytes, Function<String, GatewayError> unreadable) {}
 
     /** Pieces of body asked for ahead when the client sets the pace. */
     private static final int READ_AHEAD = 4;
@@ -82,8 +87,15 @@ public final class UpstreamChunkStream implements ChunkStream {
                     cancelUpstream();
                 }
             };
-            private final EventDecoder decoder = decoders == null ? null : decoders.apply(e -> translator.onEvent(e,
-                    emitter));
+            private final EventDecoder decoder = decoders == null ? null : decoders.apply(e -> {
+                eventOut = true;
+                translator.onEvent(e, emitter);
+            });
+            /** Whether the last feed gave an event, and how many bytes were fed since one came out. */
+            private boolean eventOut;
+            private long undecoded;
+            /** Waiting for the client: the upstream's silence meanwhile is ours, not a stall. */
+            private boolean paused;
             private boolean first = true;
             private boolean finished = decoders == null;
             private boolean ended;
@@ -117,18 +129,47 @@ public final class UpstreamChunkStream implements ChunkStream {
                     if (!data.isEmpty()) {
                         subscriber.onChunk(Chunk.bytes(data.array()));
                     }
-                } else {
-                    decoder.feed(data.array());
+                } else if (!decode(data)) {
+                    return;
                 }
                 ClientFlow flow = settings.flow();
                 if (flow != null && !ended && !cancelled) {
                     // One more piece when this one is through; if the client is behind, once it catches up.
                     if (flow.saturated()) {
-                        flow.whenDrained(this::readMore);
+                        paused = true;
+                        flow.whenDrained(() -> {
+                            paused = false;
+                            lastDataNanos = System.nanoTime();
+                            readMore();
+                        });
                     } else {
                         readMore();
                     }
                 }
+            }
+
+            /**
+             * Feeds the decoder; {@code false} when the stream ended instead: an event larger than allowed
+             * (the decoder would hold it whole), or one that cannot be decoded or translated.
+             */
+            private boolean decode(HttpData data) {
+                eventOut = false;
+                try {
+                    decoder.feed(data.array());
+                } catch (RuntimeException e) {
+                    logger.debug("Unreadable event from the upstream", e);
+                    end(settings.unreadable().apply("sent an event that could not be read"));
+                    cancelUpstream();
+                    return false;
+                }
+                undecoded = eventOut ? 0 : undecoded + data.length();
+                if (undecoded > settings.maxEventBytes()) {
+                    end(settings.unreadable().apply("sent an event larger than " + settings.maxEventBytes()
+                            + " bytes (max_upstream_event_bytes)"));
+                    cancelUpstream();
+                    return false;
+                }
+                return !ended && !cancelled;
             }
 
             private void readMore() {
@@ -141,6 +182,10 @@ public final class UpstreamChunkStream implements ChunkStream {
             private void scheduleStallCheck(long delayMs) {
                 settings.eventLoop().schedule(() -> {
                     if (ended || cancelled) {
+                        return;
+                    }
+                    if (paused) {
+                        scheduleStallCheck(settings.stallMs());
                         return;
                     }
                     long silentMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastDataNanos);

@@ -41,6 +41,14 @@ public interface UpstreamProtocol {
         return new dev.budgateway.providers.sse.SseDecoder(sink);
     }
 
+    /**
+     * The media type of an event stream from this upstream; an answer to a stream request with another is
+     * not the stream (an HTML error page, a proxy's login form) and fails the attempt.
+     */
+    default String eventStreamType() {
+        return "text/event-stream";
+    }
+
     StreamTranslator streamTranslator(ProviderCall call);
 
     /** The client's error for an upstream error status. */

@@ -20,6 +20,7 @@ import dev.budgateway.plugins.spi.ApiEndpoint;
 import dev.budgateway.plugins.spi.Chunk;
 import dev.budgateway.plugins.spi.ChunkStream;
 import dev.budgateway.plugins.spi.GatewayError;
+import dev.budgateway.plugins.spi.GatewayException;
 import dev.budgateway.plugins.spi.Json;
 import dev.budgateway.plugins.spi.Response;
 import dev.budgateway.plugins.spi.ResponseHead;
@@ -132,13 +133,42 @@ public final class OpenAiProtocol implements UpstreamProtocol {
                 .build());
     }
 
+    /**
+     * A success is checked before it goes to the client as one: JSON (transcripts may be text, srt or vtt),
+     * a JSON object, and for chat, completions and embeddings the list the answer consists of. Anything
+     * else (an HTML page from a proxy, a truncated or empty body, {@code {"error":...}} with 200) is a
+     * failed attempt, so fallback and the circuit breaker see it as one.
+     */
     @Override
     public Response unary(ProviderCall call, int status, String contentType, byte[] body) {
         if (contentType != null && !contentType.contains("json")) {
-            // Transcripts as text, srt or vtt.
-            return new Response(ResponseHead.raw(status, contentType), ChunkStream.of(Chunk.bytes(body)));
+            boolean transcript = call.endpoint() == ApiEndpoint.AUDIO_TRANSCRIPTION
+                    || call.endpoint() == ApiEndpoint.AUDIO_TRANSLATION;
+            if (transcript && (contentType.startsWith("text/") || contentType.startsWith("application/x-subrip"))) {
+                return new Response(ResponseHead.raw(status, contentType), ChunkStream.of(Chunk.bytes(body)));
+            }
+            throw new GatewayException(GatewayError.badGateway("Provider '" + name + "' answered with "
+                    + MediaType.parse(contentType).withoutParameters() + ", not JSON"));
         }
-        return Response.unary(status, Chunk.unary(body));
+        Chunk chunk = Chunk.unary(body);
+        JsonNode answer = chunk.json(); // parsed once here, and kept for the listeners and the usage count
+        if (!answer.isObject()) {
+            throw new GatewayException(GatewayError.badGateway("Provider '" + name + "' answered with "
+                    + (body.length == 0 ? "an empty body" : "a body that is not a JSON object")));
+        }
+        String list = switch (call.endpoint()) {
+            case CHAT, COMPLETIONS -> "choices";
+            case EMBEDDING -> "data";
+            default -> null;
+        };
+        if (list != null && !answer.path(list).isArray()) {
+            if (answer.has("error")) {
+                throw new GatewayException(UpstreamErrors.errorInSuccess(name, status, body, secret));
+            }
+            throw new GatewayException(GatewayError.badGateway("Provider '" + name + "' answered without '"
+                    + list + "'"));
+        }
+        return Response.unary(status, chunk);
     }
 
     @Override
