@@ -49,13 +49,18 @@ public final class ConfigLoader {
     private ConfigLoader() {}
 
     public static GatewayConfig load(Path file) throws ConfigException {
+        return load(file, System::getenv);
+    }
+
+    /** Reads {@code file}, with {@code ${VAR}} taken from {@code env}. */
+    public static GatewayConfig load(Path file, Function<String, String> env) throws ConfigException {
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new ConfigException("", "cannot read config file " + file + ": " + e.getMessage());
         }
-        return parse(text, System::getenv);
+        return parse(text, env);
     }
 
     public static GatewayConfig parse(String toml, Function<String, String> env) throws ConfigException {
@@ -330,12 +335,16 @@ public final class ConfigLoader {
                 }
             }
         }
-        depth.forEach((model, d) -> {
-            if (d > MAX_FALLBACK_DEPTH) {
+        // Reported where each too-long chain starts (a model no other falls back to), not at every link.
+        Set<String> fallbacks = new java.util.HashSet<>();
+        models.values().forEach(m -> fallbacks.addAll(m.fallbackModels()));
+        for (String model : models.keySet()) {
+            int d = depth.getOrDefault(model, 0);
+            if (d > MAX_FALLBACK_DEPTH && !fallbacks.contains(model)) {
                 r.problem(ConfigReader.join("models", model) + ".fallback_models", "the fallback chain from here is "
                         + d + " models deep; at most " + MAX_FALLBACK_DEPTH + " are allowed");
             }
-        });
+        }
     }
 
     private static ProviderConfig readProvider(String path, String name, JsonNode node, ConfigReader r) {

@@ -2,7 +2,6 @@ package dev.budgateway.providers;
 
 import com.linecorp.armeria.client.ClientFactory;
 import com.linecorp.armeria.client.WebClient;
-import com.linecorp.armeria.client.encoding.DecodingClient;
 import com.linecorp.armeria.common.SessionProtocol;
 import dev.budgateway.config.UpstreamLimits;
 import io.netty.channel.EventLoop;
@@ -61,18 +60,13 @@ public final class UpstreamClient implements AutoCloseable {
         return new Endpoint(clients, build(base, shared));
     }
 
-    /**
-     * Answers are decoded when an upstream compresses them although it was not asked to (the gateway sends
-     * no {@code accept-encoding}): passing gzip bytes on without their {@code content-encoding} would be
-     * garbage to the client. Streams get their own length limit per request.
-     */
+    /** Streams get their own length limit per request. */
     private WebClient build(String base, ClientFactory factory) {
         return WebClient.builder(base)
                 .factory(factory)
                 .responseTimeoutMillis(globalTimeoutMs)
                 .writeTimeoutMillis(globalTimeoutMs)
                 .maxResponseLength(limits.maxBodyBytes())
-                .decorator(DecodingClient.builder().autoFillAcceptEncoding(false).newDecorator())
                 .build();
     }
 

@@ -48,6 +48,13 @@ final class GatewayErrorHandler implements ServerErrorHandler {
     @Override
     public AggregatedHttpResponse onProtocolViolation(ServiceConfig config, RequestHeaders headers, HttpStatus status,
             String description, Throwable cause) {
+        if (status.code() == 500) {
+            // A request the decoder could not take (an unknown method with "expect: 100-continue" makes
+            // Armeria's decoder throw) is the client's error, never the server's.
+            logger.debug("Protocol violation answered 400: {}", description);
+            return ErrorResponses.of(GatewayError.badRequest("invalid_request", "The request could not be "
+                    + "parsed as HTTP"), null);
+        }
         return ErrorResponses.of(ErrorResponses.forStatus(status, null), null);
     }
 

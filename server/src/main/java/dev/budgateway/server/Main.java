@@ -89,8 +89,8 @@ public final class Main {
         String source = configPath != null ? configPath : "embedded default config";
         GatewayConfig config;
         try {
-            config = configPath != null ? ConfigLoader.load(Path.of(configPath)) : ConfigLoader.parse(defaultConfig(),
-                    env);
+            config = configPath != null ? ConfigLoader.load(Path.of(configPath), env)
+                    : ConfigLoader.parse(defaultConfig(), env);
         } catch (ConfigException e) {
             report(err, source, e.problems());
             return 1;

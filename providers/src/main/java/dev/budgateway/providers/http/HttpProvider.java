@@ -195,8 +195,9 @@ public final class HttpProvider implements Provider {
             outcome.answered();
             try {
                 MediaType type = agg.headers().contentType();
-                out.complete(protocol.unary(call, status, type == null ? null : type.toString(),
-                        agg.content().array()));
+                byte[] body = ContentEncodings.decode(agg.headers().get(HttpHeaderNames.CONTENT_ENCODING),
+                        agg.content().array(), limits.maxBodyBytes(), name);
+                out.complete(protocol.unary(call, status, type == null ? null : type.toString(), body));
                 outcome.done(null, false);
             } catch (GatewayException e) {
                 outcome.done(e.error(), false);
@@ -259,6 +260,12 @@ public final class HttpProvider implements Provider {
                     && !type.toString().startsWith(protocol.eventStreamType())) {
                 wrong = GatewayError.badGateway("Provider '" + name + "' answered a stream request with " + type
                         .withoutParameters() + ", not " + protocol.eventStreamType());
+            }
+            String encoding = head.get(HttpHeaderNames.CONTENT_ENCODING);
+            if (wrong == null && encoding != null && !encoding.equalsIgnoreCase("identity")) {
+                // Never asked for: a compressed stream would be garbage to the client and to the decoder.
+                wrong = GatewayError.badGateway("Provider '" + name + "' sent a stream with content-encoding "
+                        + encoding);
             }
             if (wrong != null) {
                 if (timer != null) {
