@@ -9,7 +9,6 @@ import com.linecorp.armeria.common.HttpResponseWriter;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.ResponseHeaders;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
@@ -64,13 +63,7 @@ class BackpressureTest {
     @Test
     void aClientThatStopsReadingHoldsTheUpstreamBack() throws Exception {
         String body = "{\"model\":\"mock\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
-        try (Socket socket = new Socket("127.0.0.1", gw.gateway.port())) {
-            socket.setReceiveBufferSize(64 * 1024);
-            OutputStream out = socket.getOutputStream();
-            out.write(("POST /v1/chat/completions HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n"
-                    + "content-length: " + body.length() + "\r\nconnection: close\r\n\r\n" + body)
-                    .getBytes(StandardCharsets.UTF_8));
-            out.flush();
+        try (Socket socket = gw.postSlowReader(body)) {
             long sent = System.nanoTime();
             Thread.sleep(2_000); // Not reading: ~20 MB are on their way.
             long readStart = System.nanoTime();

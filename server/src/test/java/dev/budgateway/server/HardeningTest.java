@@ -20,7 +20,6 @@ import dev.budgateway.plugins.spi.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -216,14 +215,7 @@ class HardeningTest {
             writePaced(w, 0, 5_000, filler);
             return w;
         });
-        String body = STREAM;
-        try (Socket socket = new Socket("127.0.0.1", gw.gateway.port())) {
-            socket.setReceiveBufferSize(64 * 1024);
-            OutputStream out = socket.getOutputStream();
-            out.write(("POST /v1/chat/completions HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n"
-                    + "content-length: " + body.length() + "\r\nconnection: close\r\n\r\n" + body)
-                    .getBytes(StandardCharsets.UTF_8));
-            out.flush();
+        try (Socket socket = gw.postSlowReader(STREAM)) {
             Thread.sleep(2_000); // four stall timeouts without reading a byte
             String all = readAll(socket.getInputStream());
             assertTrue(all.contains("data: [DONE]"), all.substring(Math.max(0, all.length() - 300)));
