@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 import dev.budgateway.plugins.spi.ApiEndpoint;
 import dev.budgateway.plugins.spi.ConfigException;
+import dev.budgateway.plugins.spi.FilterConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -41,7 +42,7 @@ public final class ConfigLoader {
     static final int MAX_FALLBACK_DEPTH = 16;
     private static final Set<String> MODEL_KEYS = Set.of("routing", "providers", "endpoints", "timeouts",
             "fallback_models", "retries", "retry_config", "load_balancing");
-    private static final Set<String> FILTER_RESERVED = Set.of("type", "name", "enabled", "on_error");
+    private static final Set<String> FILTER_RESERVED = Set.of("type", "name", "enabled", "on_error", "timeout_ms");
 
     /** The chain used when the file declares no {@code [[filters]]}. */
     public static final List<String> DEFAULT_CHAIN = List.of("routing", "fallback");
@@ -481,13 +482,15 @@ public final class ConfigLoader {
                 r.problem(path + ".on_error", "expected \"reject\" or \"skip\", found \""
                         + ConfigText.printable(onError) + "\"");
             }
+            Long timeoutMs = r.longInRange(entry, "timeout_ms", path, 1, DAY_MS);
             if (type == null) {
                 continue;
             }
             ObjectNode settings = ((ObjectNode) entry).deepCopy();
             settings.remove(FILTER_RESERVED);
             out.add(new FilterSpec(path, type, name != null ? name : type, enabled == null || enabled,
-                    onError != null ? onError : "reject", settings));
+                    onError != null ? onError : "reject", timeoutMs != null ? timeoutMs : FilterConfig.DEFAULT_TIMEOUT_MS,
+                    settings));
         }
         return out;
     }
@@ -497,7 +500,7 @@ public final class ConfigLoader {
         for (int i = 0; i < DEFAULT_CHAIN.size(); i++) {
             String type = DEFAULT_CHAIN.get(i);
             out.add(new FilterSpec("filters[" + i + "] (default chain)", type, type, true, "reject",
-                    JsonNodeFactory.instance.objectNode()));
+                    FilterConfig.DEFAULT_TIMEOUT_MS, JsonNodeFactory.instance.objectNode()));
         }
         return out;
     }

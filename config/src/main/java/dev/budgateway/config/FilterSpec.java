@@ -17,9 +17,11 @@ import java.util.TreeSet;
  * record) strictly.
  *
  * @param onError {@code reject} (fail closed, the default) or {@code skip} (fail open)
+ * @param timeoutMs how long the filter may take to decide a request when it works asynchronously; then its
+ *     {@code on_error} decides
  */
-public record FilterSpec(String path, String type, String name, boolean enabled, String onError, ObjectNode settings)
-        implements FilterConfig {
+public record FilterSpec(String path, String type, String name, boolean enabled, String onError, long timeoutMs,
+        ObjectNode settings) implements FilterConfig {
 
     private static final ObjectMapper BINDER = JsonMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)

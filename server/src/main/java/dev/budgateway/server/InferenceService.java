@@ -158,8 +158,9 @@ final class InferenceService implements HttpService {
             InboundMessages inbound, long start, CompletableFuture<HttpResponse> result) {
         String requestId = ctx.id().text();
         boolean stream = body.path("stream").asBoolean(false) && endpoint.canStream();
+        io.netty.channel.EventLoop loop = ctx.eventLoop().withoutContext();
         DefaultExchange exchange = new DefaultExchange(endpoint, req.method().name(), req.path(),
-                name -> req.headers().get(name), body, ctx.eventLoop().withoutContext(), start);
+                name -> req.headers().get(name), body, loop, loop::inEventLoop, start);
         exchange.put(Keys.REQUEST_ID, requestId);
         exchange.put(Keys.MODEL, body.get("model").asText());
         exchange.put(Keys.STREAM, stream);

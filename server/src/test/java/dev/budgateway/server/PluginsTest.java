@@ -84,6 +84,62 @@ class PluginsTest {
     }
 
     @Test
+    void anAsyncFilterDecidesOnTheLoopTimesOutAndIsCancelledWithTheClient() throws Exception {
+        String chain = """
+                [[filters]]
+                type = "example-tier-lookup"
+                timeout_ms = %d
+                delay_ms = %d
+                tiers = { alice = "gold", mallory = "blocked" }
+                [[filters]]
+                type = "routing"
+                [[filters]]
+                type = "fallback"
+                """;
+        try (TestGateway gw = start(chain.formatted(2_000, 20))) {
+            // The lookup answers on its own thread; the gateway's exchange checks (assertions are on in
+            // tests) that the filter wrote to it only on the event loop.
+            HttpResponse<String> gold = gw.post("/v1/chat/completions", CHAT, "x-example-user", "alice");
+            assertEquals(200, gold.statusCode(), gold.body());
+            assertEquals("gold", gold.headers().firstValue("x-example-tier").orElse(null));
+            assertEquals(403, gw.post("/v1/chat/completions", CHAT, "x-example-user", "mallory").statusCode());
+            assertFalse(gw.post("/v1/chat/completions", CHAT).headers().firstValue("x-example-tier").isPresent());
+        }
+        Files.deleteIfExists(pluginsDir.resolve("example.jar"));
+        upstream.received.clear();
+        try (TestGateway gw = start(chain.formatted(200, 5_000))) {
+            long start = System.nanoTime();
+            HttpResponse<String> late = gw.post("/v1/chat/completions", CHAT, "x-example-user", "alice");
+            assertEquals(504, late.statusCode(), late.body());
+            assertTrue(late.body().contains("did not decide within 200 ms"), late.body());
+            assertTrue(java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) < 2_000);
+            assertTrue(upstream.received.isEmpty());
+        }
+        Files.deleteIfExists(pluginsDir.resolve("example.jar"));
+        ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> log =
+                new ch.qos.logback.core.read.ListAppender<>();
+        log.start();
+        root.addAppender(log);
+        try (TestGateway gw = start(chain.formatted(10_000, 5_000))) {
+            try (java.net.Socket s = gw.postSlowReader(CHAT, "x-example-user", "bob")) {
+                Thread.sleep(200); // the client leaves while the filter waits for its lookup
+            }
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(3);
+            while (log.list.stream().noneMatch(e -> e.getFormattedMessage().contains("cancelled"))
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+        } finally {
+            root.detachAppender(log);
+        }
+        assertTrue(log.list.stream().anyMatch(e -> e.getFormattedMessage().equals(
+                "example-tier-lookup: lookup for bob cancelled")), "the lookup was cancelled with the client");
+        assertTrue(upstream.received.isEmpty());
+    }
+
+    @Test
     void aFilterAnsweringLocallyStopsTheChain() throws Exception {
         try (TestGateway gw = start("""
                 [[filters]]

@@ -84,16 +84,22 @@ final class TestGateway implements AutoCloseable {
     }
 
     /**
-     * A chat request sent on a raw socket with a small receive buffer, for clients that read slowly or not
-     * at all; the caller reads the answer and closes the socket.
+     * A chat request sent on a raw socket with a small receive buffer, for clients that read slowly, not
+     * at all, or leave; the caller reads the answer and closes the socket.
+     *
+     * @param headers names and values, alternating
      */
-    java.net.Socket postSlowReader(String body) throws java.io.IOException {
+    java.net.Socket postSlowReader(String body, String... headers) throws java.io.IOException {
+        StringBuilder extra = new StringBuilder();
+        for (int i = 0; i < headers.length; i += 2) {
+            extra.append(headers[i]).append(": ").append(headers[i + 1]).append("\r\n");
+        }
         java.net.Socket socket = new java.net.Socket();
         socket.setReceiveBufferSize(64 * 1024);
         socket.connect(new java.net.InetSocketAddress("127.0.0.1", gateway.port()));
         java.io.OutputStream out = socket.getOutputStream();
         out.write(("POST /v1/chat/completions HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n"
-                + "content-length: " + body.getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+                + extra + "content-length: " + body.getBytes(java.nio.charset.StandardCharsets.UTF_8).length
                 + "\r\nconnection: close\r\n\r\n" + body).getBytes(java.nio.charset.StandardCharsets.UTF_8));
         out.flush();
         return socket;

@@ -71,7 +71,8 @@ public final class ChainBuilder {
                 }
                 driver = config.name();
             }
-            entries.add(new ChainEntry(config.name(), config.type(), filter, declaration.onError()));
+            entries.add(new ChainEntry(config.name(), config.type(), filter, declaration.onError(),
+                    config.timeoutMs()));
         }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);

@@ -2,6 +2,7 @@ package dev.budgateway.plugins.runtime;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.budgateway.plugins.spi.Completion;
+import dev.budgateway.plugins.spi.Exchange;
 import dev.budgateway.plugins.spi.FilterResult;
 import dev.budgateway.plugins.spi.GatewayError;
 import dev.budgateway.plugins.spi.GatewayException;
@@ -15,6 +16,10 @@ import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +32,9 @@ import org.slf4j.LoggerFactory;
 public final class ChainRunner {
 
     private static final Logger logger = LoggerFactory.getLogger(ChainRunner.class);
+    /** The chain's end when the client left while a filter was deciding. */
+    static final GatewayError CLIENT_GONE = new GatewayError(499, "client_closed", "client_closed_request",
+            "The client went away");
 
     private final FilterChain chain;
     private final Terminal terminal;
@@ -151,24 +159,123 @@ public final class ChainRunner {
             return CompletableFuture.completedFuture(respond.response());
         }
         if (result instanceof FilterResult.Pending pending) {
-            CompletableFuture<Response> out = new CompletableFuture<>();
-            pending.stage().whenComplete((next, failure) -> exchange.eventLoop().execute(() -> {
-                FilterResult decided = next;
-                if (failure != null || next == null) {
-                    RuntimeException cause = failure == null ? new NullPointerException("null FilterResult")
-                            : new RuntimeException(failure);
-                    decided = onFilterError(entry, cause, start);
-                    if (decided == null) {
-                        forward(runFilters(exchange, i + 1, to, then), out);
-                        return;
-                    }
-                }
-                forward(resolve(exchange, i, decided, start, to, then), out);
-            }));
-            return out;
+            return new Waiting<FilterResult>(exchange, i, start, to, then, (ex, decided) -> decided)
+                    .on(pending.stage());
+        }
+        if (result instanceof FilterResult.Await<?> await) {
+            return awaiting(exchange, i, start, to, then, await);
         }
         observer.onFilter(entry.name(), "continue", System.nanoTime() - start);
         return runFilters(exchange, i + 1, to, then);
+    }
+
+    private <T> CompletionStage<Response> awaiting(DefaultExchange exchange, int i, long start, int to,
+            Supplier<CompletionStage<Response>> then, FilterResult.Await<T> await) {
+        return new Waiting<>(exchange, i, start, to, then, await.then()).on(await.stage());
+    }
+
+    /**
+     * A filter's asynchronous decision: whatever thread completes the stage, the continuation runs on the
+     * exchange's event loop; the wait ends at the filter's {@code timeout_ms} (its {@code on_error}
+     * decides) or when the client goes away, and either way the stage is cancelled. Only the first of
+     * the three counts.
+     */
+    private final class Waiting<T> {
+        private final DefaultExchange exchange;
+        private final int index;
+        private final long start;
+        private final int to;
+        private final Supplier<CompletionStage<Response>> then;
+        private final BiFunction<Exchange, T, FilterResult> decide;
+        private final CompletableFuture<Response> out = new CompletableFuture<>();
+        private CompletionStage<T> stage;
+        private ScheduledFuture<?> timer;
+        private boolean settled;
+
+        Waiting(DefaultExchange exchange, int index, long start, int to, Supplier<CompletionStage<Response>> then,
+                BiFunction<Exchange, T, FilterResult> decide) {
+            this.exchange = exchange;
+            this.index = index;
+            this.start = start;
+            this.to = to;
+            this.then = then;
+            this.decide = decide;
+        }
+
+        CompletionStage<Response> on(CompletionStage<T> stage) {
+            this.stage = stage;
+            ScheduledExecutorService loop = exchange.eventLoop();
+            timer = loop.schedule(this::timedOut, chain.entry(index).timeoutMs(), TimeUnit.MILLISECONDS);
+            exchange.whenCancelled().thenRun(() -> loop.execute(this::clientGone));
+            stage.whenComplete((value, failure) -> loop.execute(() -> completed(value, failure)));
+            return out;
+        }
+
+        private boolean settle() {
+            if (settled) {
+                return false;
+            }
+            settled = true;
+            timer.cancel(false);
+            return true;
+        }
+
+        private void completed(T value, Throwable failure) {
+            if (!settle()) {
+                return;
+            }
+            ChainEntry entry = chain.entry(index);
+            FilterResult decided;
+            if (failure != null) {
+                decided = onFilterError(entry, failure instanceof RuntimeException r ? r
+                        : new RuntimeException(failure), start);
+            } else {
+                try {
+                    decided = decide.apply(exchange, value);
+                    if (decided == null) {
+                        throw new NullPointerException("filter '" + entry.name() + "' decided null");
+                    }
+                } catch (RuntimeException e) {
+                    decided = onFilterError(entry, e, start);
+                }
+            }
+            forward(decided == null ? runFilters(exchange, index + 1, to, then)
+                    : resolve(exchange, index, decided, start, to, then), out);
+        }
+
+        private void timedOut() {
+            if (!settle()) {
+                return;
+            }
+            cancel(stage);
+            ChainEntry entry = chain.entry(index);
+            observer.onFilter(entry.name(), "timeout", System.nanoTime() - start);
+            // Counted, not warned about per request: a slow dependency would flood the log.
+            logger.debug("Filter '{}' did not decide within {} ms", entry.name(), entry.timeoutMs());
+            if (entry.onError() == OnError.SKIP) {
+                forward(runFilters(exchange, index + 1, to, then), out);
+            } else {
+                out.completeExceptionally(GatewayError.timeout("Filter '" + entry.name() + "' did not decide "
+                        + "within " + entry.timeoutMs() + " ms").toException());
+            }
+        }
+
+        private void clientGone() {
+            if (!settle()) {
+                return;
+            }
+            cancel(stage);
+            observer.onFilter(chain.entry(index).name(), "cancelled", System.nanoTime() - start);
+            out.completeExceptionally(CLIENT_GONE.toException());
+        }
+    }
+
+    private static void cancel(CompletionStage<?> stage) {
+        try {
+            stage.toCompletableFuture().cancel(false);
+        } catch (UnsupportedOperationException e) {
+            // A stage that cannot be cancelled finishes unobserved.
+        }
     }
 
     /** The result standing in for a filter that failed: a 500, or {@code null} to skip it. */

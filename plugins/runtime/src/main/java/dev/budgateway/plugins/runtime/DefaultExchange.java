@@ -10,8 +10,14 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.BooleanSupplier;
 
-/** The exchange of one request. Confined to its event loop, so nothing here is synchronized. */
+/**
+ * The exchange of one request. Confined to its event loop, so nothing here is synchronized. Given a way to
+ * tell whether the current thread is that loop, it checks every read and write with an assertion, so a
+ * filter that touches the exchange from a client library's thread fails loudly in tests ({@code -ea}) and
+ * costs nothing in production.
+ */
 public class DefaultExchange implements Exchange {
 
     private final ApiEndpoint endpoint;
@@ -24,20 +30,30 @@ public class DefaultExchange implements Exchange {
     private Object[] slots;
     private List<ResponseListener> listeners;
     private final CompletableFuture<Void> cancelled;
+    /** Whether the current thread is the exchange's event loop. */
+    private final BooleanSupplier onLoop;
 
     public DefaultExchange(ApiEndpoint endpoint, String method, String path, RequestHeaders headers, ObjectNode body,
             ScheduledExecutorService eventLoop, long startNanos) {
-        this(endpoint, method, path, headers, body, eventLoop, startNanos, new CompletableFuture<>());
+        this(endpoint, method, path, headers, body, eventLoop, () -> true, startNanos);
+    }
+
+    /** @param onLoop whether the current thread is {@code eventLoop} (Netty's {@code inEventLoop}) */
+    public DefaultExchange(ApiEndpoint endpoint, String method, String path, RequestHeaders headers, ObjectNode body,
+            ScheduledExecutorService eventLoop, BooleanSupplier onLoop, long startNanos) {
+        this(endpoint, method, path, headers, body, eventLoop, onLoop, startNanos, new CompletableFuture<>());
     }
 
     /** An exchange that shares {@code parent}'s cancellation (an attempt), with its own body if not {@code null}. */
     DefaultExchange(DefaultExchange parent, ObjectNode body) {
         this(parent.endpoint, parent.method, parent.path, parent.headers, body != null ? body : parent.body,
-                parent.eventLoop, parent.startNanos, parent.cancelled);
+                parent.eventLoop, parent.onLoop, parent.startNanos, parent.cancelled);
     }
 
     private DefaultExchange(ApiEndpoint endpoint, String method, String path, RequestHeaders headers, ObjectNode body,
-            ScheduledExecutorService eventLoop, long startNanos, CompletableFuture<Void> cancelled) {
+            ScheduledExecutorService eventLoop, BooleanSupplier onLoop, long startNanos,
+            CompletableFuture<Void> cancelled) {
+        this.onLoop = onLoop;
         this.endpoint = endpoint;
         this.method = method;
         this.path = path;
@@ -51,12 +67,14 @@ public class DefaultExchange implements Exchange {
 
     @Override
     public <T> T get(Key<T> key) {
+        assert onLoop.getAsBoolean() : offLoop(key);
         int i = key.index();
         return i < slots.length ? key.type().cast(slots[i]) : null;
     }
 
     @Override
     public <T> void put(Key<T> key, T value) {
+        assert onLoop.getAsBoolean() : offLoop(key);
         int i = key.index();
         if (i >= slots.length) {
             slots = java.util.Arrays.copyOf(slots, Math.max(Key.count(), i + 1));
@@ -94,6 +112,7 @@ public class DefaultExchange implements Exchange {
 
     @Override
     public void addListener(ResponseListener listener) {
+        assert onLoop.getAsBoolean() : offLoop(null);
         if (listeners == null) {
             listeners = new ArrayList<>(4);
         }
@@ -118,6 +137,12 @@ public class DefaultExchange implements Exchange {
     @Override
     public ScheduledExecutorService eventLoop() {
         return eventLoop;
+    }
+
+    private static String offLoop(Key<?> key) {
+        return "the exchange was touched" + (key == null ? "" : " ('" + key.name() + "')") + " from thread '"
+                + Thread.currentThread().getName() + "', not its event loop: continue asynchronous work with "
+                + "FilterResult.await, which runs on the loop";
     }
 
     /** {@link System#nanoTime()} when the request arrived. */

@@ -45,11 +45,97 @@ class ChainRunnerTest {
     @AfterEach
     void stop() {
         loop.shutdownNow();
+        foreign.shutdownNow();
     }
 
+    private volatile Thread loopThread;
+
+    /** An exchange that knows its loop: touching it from another thread fails the assertion. */
     private DefaultExchange exchange() {
+        try {
+            loopThread = loop.submit(Thread::currentThread).get();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+        return new DefaultExchange(ApiEndpoint.CHAT, "POST", "/v1/chat/completions", name -> null,
+                JsonNodeFactory.instance.objectNode(), loop, () -> Thread.currentThread() == loopThread,
+                System.nanoTime());
+    }
+
+    /** An exchange the test itself inspects from its own thread once the chain is done. */
+    private DefaultExchange inspectedExchange() {
         return new DefaultExchange(ApiEndpoint.CHAT, "POST", "/v1/chat/completions", name -> null,
                 JsonNodeFactory.instance.objectNode(), loop, System.nanoTime());
+    }
+
+    /** A lookup answered on a thread that is not the loop, as a client library's callbacks are. */
+    private final ScheduledExecutorService foreign = Executors.newSingleThreadScheduledExecutor();
+
+    private CompletableFuture<String> lookup(String value, long delayMs) {
+        CompletableFuture<String> f = new CompletableFuture<>();
+        foreign.schedule(() -> f.complete(value), delayMs, TimeUnit.MILLISECONDS);
+        return f;
+    }
+
+    @Test
+    void anAwaitedLookupFromAForeignThreadIsAppliedOnTheLoop() throws Exception {
+        Filter async = ex -> FilterResult.await(lookup("gold", 20), (e, tier) -> {
+            e.put(NOTE, tier); // asserts it is on the loop
+            log.add("decided on " + (Thread.currentThread() == loopThread ? "the loop" : "another thread"));
+            return FilterResult.CONTINUE;
+        });
+        run(List.of(entry("async", async)), exchange());
+        assertEquals(List.of("decided on the loop", "terminal:-:gold"), log);
+    }
+
+    @Test
+    void touchingTheExchangeOffItsLoopFailsLoudly() throws Exception {
+        DefaultExchange ex = exchange();
+        AssertionError e = assertThrows(AssertionError.class, () -> ex.put(NOTE, "from the test thread"));
+        assertTrue(e.getMessage().contains("FilterResult.await"), e.getMessage());
+    }
+
+    @Test
+    void aLookupThatTakesLongerThanTimeoutMsIsRejectedOrSkippedAndCancelled() throws Exception {
+        CompletableFuture<String> slow = lookup("late", 5_000);
+        Filter async = ex -> FilterResult.await(slow, (e, v) -> FilterResult.CONTINUE);
+        long start = System.nanoTime();
+        ExecutionException e = assertThrows(ExecutionException.class, () -> run(List.of(
+                new ChainEntry("lookup", "lookup", async, OnError.REJECT, 100)), exchange()));
+        assertEquals(504, GatewayException.unwrap(e).status());
+        assertTrue(GatewayException.unwrap(e).message().contains("'lookup' did not decide within 100 ms"));
+        assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) < 2_000);
+        assertTrue(slow.isCancelled(), "the lookup is cancelled");
+
+        CompletableFuture<String> slow2 = lookup("late", 5_000);
+        run(List.of(new ChainEntry("lookup", "lookup", ex -> FilterResult.await(slow2, (x, v) -> FilterResult.CONTINUE),
+                OnError.SKIP, 100), entry("after", logging("after"))), exchange());
+        assertEquals(List.of("after", "terminal:-:null"), log, "on_error = skip: the chain goes on");
+        assertTrue(slow2.isCancelled());
+    }
+
+    @Test
+    void aClientThatLeavesCancelsThePendingLookupAndEndsTheChain() throws Exception {
+        CompletableFuture<String> slow = lookup("late", 5_000);
+        DefaultExchange ex = exchange();
+        foreign.schedule(() -> loop.execute(ex::cancel), 50, TimeUnit.MILLISECONDS);
+        ExecutionException e = assertThrows(ExecutionException.class, () -> run(List.of(
+                entry("lookup", x -> FilterResult.await(slow, (y, v) -> FilterResult.CONTINUE)),
+                entry("after", logging("after"))), ex));
+        assertEquals(499, GatewayException.unwrap(e).status());
+        assertTrue(slow.isCancelled());
+        assertEquals(List.of(), log, "nothing after the filter ran");
+    }
+
+    @Test
+    void aFailedLookupIsTheFilterFailing() throws Exception {
+        Filter failing = ex -> FilterResult.await(CompletableFuture.failedFuture(new IllegalStateException("down")),
+                (e, v) -> FilterResult.CONTINUE);
+        ExecutionException e = assertThrows(ExecutionException.class, () -> run(List.of(entry("f", failing)),
+                exchange()));
+        assertEquals(500, GatewayException.unwrap(e).status());
+        run(List.of(new ChainEntry("f", "f", failing, OnError.SKIP), entry("b", logging("b"))), exchange());
+        assertEquals(List.of("b", "terminal:-:null"), log);
     }
 
     private Filter logging(String name) {
@@ -160,7 +246,7 @@ class ChainRunnerTest {
             });
             return FilterResult.CONTINUE;
         };
-        DefaultExchange ex = exchange();
+        DefaultExchange ex = inspectedExchange();
         run(List.of(entry("once", logging("once")),
                 entry("driver", driver(List.of(new RouteTarget("m", "bad"), new RouteTarget("m", "good")))),
                 entry("per-attempt", perAttempt)), ex);
@@ -205,7 +291,7 @@ class ChainRunnerTest {
 
     @Test
     void immutableKeysAreWriteOnce() {
-        DefaultExchange ex = exchange();
+        DefaultExchange ex = inspectedExchange();
         ex.put(NOTE, "a");
         assertThrows(IllegalStateException.class, () -> ex.put(NOTE, "b"));
         ex.put(Keys.ATTEMPTS, 1);

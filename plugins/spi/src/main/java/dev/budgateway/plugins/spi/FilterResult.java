@@ -1,10 +1,18 @@
 package dev.budgateway.plugins.spi;
 
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
 
-/** What a filter decided about a request. Control is a returned value: a filter never calls "next". */
+/**
+ * What a filter decided about a request. Control is a returned value: a filter never calls "next".
+ *
+ * <p>Asynchronous work (a Redis lookup, a call to a guardrail service) is returned as {@link #await}: the
+ * stage may complete on any thread (a client library's), and the runner applies the continuation on the
+ * exchange's event loop, where the exchange may be read and written. The runner also bounds the wait by
+ * the filter's {@code timeout_ms} and gives up on it when the client goes away (cancelling the stage).
+ */
 public sealed interface FilterResult permits FilterResult.Continue, FilterResult.Reject, FilterResult.Respond,
-        FilterResult.Pending {
+        FilterResult.Pending, FilterResult.Await {
 
     /** Go on with the next filter. A shared constant, so a synchronous filter allocates nothing. */
     FilterResult CONTINUE = new Continue();
@@ -19,7 +27,27 @@ public sealed interface FilterResult permits FilterResult.Continue, FilterResult
         return new Respond(response);
     }
 
-    /** Decide later, when {@code stage} completes; a failed stage is the filter failing. */
+    /**
+     * Decide when {@code stage} completes: {@code then} gets the exchange and the stage's value, on the
+     * exchange's event loop, and returns the decision. A failed stage, or one that does not complete within
+     * the filter's {@code timeout_ms}, is the filter failing (its {@code on_error} decides).
+     *
+     * <pre>{@code
+     * return FilterResult.await(redis.get(key), (ex, value) -> {
+     *     ex.put(IDENTITY, parse(value));   // on the event loop: safe
+     *     return FilterResult.CONTINUE;
+     * });
+     * }</pre>
+     */
+    static <T> FilterResult await(CompletionStage<T> stage, BiFunction<Exchange, T, FilterResult> then) {
+        return new Await<>(stage, then);
+    }
+
+    /**
+     * Decide later, when {@code stage} completes; a failed stage is the filter failing. The stage's own
+     * callbacks run on whatever thread completes it, where the exchange must not be touched: prefer
+     * {@link #await}, which runs the continuation on the event loop.
+     */
     static FilterResult pending(CompletionStage<FilterResult> stage) {
         return new Pending(stage);
     }
@@ -38,4 +66,6 @@ public sealed interface FilterResult permits FilterResult.Continue, FilterResult
     record Respond(Response response) implements FilterResult {}
 
     record Pending(CompletionStage<FilterResult> stage) implements FilterResult {}
+
+    record Await<T>(CompletionStage<T> stage, BiFunction<Exchange, T, FilterResult> then) implements FilterResult {}
 }
