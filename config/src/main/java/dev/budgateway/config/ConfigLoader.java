@@ -29,8 +29,8 @@ public final class ConfigLoader {
 
     private static final TomlMapper TOML = new TomlMapper();
 
-    private static final Set<String> TOP_LEVEL = Set.of("gateway", "models", "filters", "circuit_breaker",
-            "fallback_chains");
+    private static final Set<String> TOP_LEVEL = Set.of("gateway", "models", "embedding_models", "filters",
+            "circuit_breaker", "fallback_chains");
     private static final Set<String> GATEWAY_KEYS = Set.of(
             "bind_address", "plugins_dir", "max_body_bytes", "event_loops", "global_outbound_http_timeout_ms",
             "connect_timeout_ms", "max_upload_bytes", "max_upstream_body_bytes", "max_upstream_stream_bytes",
@@ -78,6 +78,7 @@ public final class ConfigLoader {
         }
         ConfigReader r = new ConfigReader();
         EnvInterpolation.apply(root, "", env, r);
+        RustCompat.topLevel((ObjectNode) root, r);
         r.onlyKeys((ObjectNode) root, "", TOP_LEVEL);
 
         GatewaySettings gateway = readGateway(root, r);
@@ -85,12 +86,13 @@ public final class ConfigLoader {
         ObjectNode modelsTable = r.table(root, "models", "", false);
         if (modelsTable != null) {
             modelsTable.properties().forEach(e -> {
-                ModelConfig m = readModel(e.getKey(), e.getValue(), r);
+                ModelConfig m = readModel("models", e.getKey(), e.getValue(), r);
                 if (m != null) {
                     models.put(e.getKey(), m);
                 }
             });
         }
+        readEmbeddingModels(root, models, r);
         readFallbackChains(root, models, r);
         checkFallbackModels(models, r);
         CircuitBreakerConfig breaker = r.circuitBreaker(root, "circuit_breaker", "");
@@ -101,7 +103,7 @@ public final class ConfigLoader {
             throw new ConfigException(r.environment().scrub(lines.locate(r.problems())));
         }
         return new GatewayConfig(gateway, breaker == null ? CircuitBreakerConfig.DISABLED : breaker, models, filters,
-                declared, lines, r.environment());
+                declared, lines, r.environment(), r.environment().scrub(lines.locate(r.notices())));
     }
 
     private static GatewaySettings readGateway(JsonNode root, ConfigReader r) {
@@ -110,6 +112,7 @@ public final class ConfigLoader {
         if (g == null) {
             return d;
         }
+        RustCompat.gateway(g, r);
         r.onlyKeys(g, "gateway", GATEWAY_KEYS);
         String bind = r.string(g, "bind_address", "gateway", false);
         if (bind != null && !validBindAddress(bind)) {
@@ -156,12 +159,38 @@ public final class ConfigLoader {
                 && bind.substring(0, colon).chars().noneMatch(c -> c <= ' ' || c == 0x7f);
     }
 
-    private static ModelConfig readModel(String name, JsonNode node, ConfigReader r) {
-        String path = ConfigReader.join("models", name);
+    /**
+     * TensorZero's legacy {@code [embedding_models.X]}: a model of its own, serving embeddings only unless
+     * it lists its endpoints.
+     */
+    private static void readEmbeddingModels(JsonNode root, Map<String, ModelConfig> models, ConfigReader r) {
+        ObjectNode table = r.table(root, "embedding_models", "", false);
+        if (table == null) {
+            return;
+        }
+        table.properties().forEach(e -> {
+            String path = ConfigReader.join("embedding_models", e.getKey());
+            if (models.containsKey(e.getKey())) {
+                r.problem(path, "a model named '" + e.getKey() + "' is in [models] too");
+                return;
+            }
+            if (e.getValue() instanceof ObjectNode m && !m.has("endpoints")) {
+                m.putArray("endpoints").add(ApiEndpoint.EMBEDDING.configName());
+            }
+            ModelConfig m = readModel("embedding_models", e.getKey(), e.getValue(), r);
+            if (m != null) {
+                models.put(e.getKey(), m);
+            }
+        });
+    }
+
+    private static ModelConfig readModel(String section, String name, JsonNode node, ConfigReader r) {
+        String path = ConfigReader.join(section, name);
         if (!node.isObject()) {
             r.problem(path, "expected a table, found " + ConfigReader.describe(node));
             return null;
         }
+        RustCompat.model((ObjectNode) node, path, r);
         if (name.contains("::")) {
             r.problem(path, "model names may not contain '::' (reserved for shorthands like openai::gpt-4o)");
         }
@@ -199,7 +228,10 @@ public final class ConfigLoader {
             endpoints = new LinkedHashSet<>();
             for (int i = 0; i < endpointNames.size(); i++) {
                 ApiEndpoint e = ApiEndpoint.fromConfigName(endpointNames.get(i));
-                if (e == null) {
+                if (e == null && RustCompat.UNSERVED_ENDPOINTS.contains(endpointNames.get(i))) {
+                    r.notice(path + ".endpoints[" + i + "]", "'" + endpointNames.get(i) + "' is not served yet: "
+                            + "ignored");
+                } else if (e == null) {
                     List<String> known = new ArrayList<>();
                     for (ApiEndpoint k : ApiEndpoint.values()) {
                         known.add(k.configName());
@@ -369,7 +401,13 @@ public final class ConfigLoader {
         String modelName = r.string(node, "model_name", path, false);
         ApiKeyLocation keyLocation = null;
         String keyText = r.string(node, "api_key_location", path, false);
-        if (keyText != null) {
+        if (keyText != null && (keyText.startsWith("dynamic::") || keyText.equals("sdk"))) {
+            // The Rust gateway's: a key the client sends per request, or the cloud SDK's own credentials.
+            r.notice(path + ".api_key_location", keyText.equals("sdk")
+                    ? "'sdk' is taken as no key: Bedrock reads AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY itself"
+                    : "dynamic credentials are not supported yet: requests to this provider go without a key");
+            keyLocation = ApiKeyLocation.NONE;
+        } else if (keyText != null) {
             keyLocation = ApiKeyLocation.parse(keyText);
             if (keyLocation == null) {
                 r.problem(path + ".api_key_location", "expected env::VAR, path::FILE, path_from_env::VAR or none, found \""

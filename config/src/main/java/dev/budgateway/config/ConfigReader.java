@@ -13,6 +13,7 @@ import java.util.Set;
 final class ConfigReader {
 
     private final List<ConfigProblem> problems = new ArrayList<>();
+    private final List<ConfigProblem> notices = new ArrayList<>();
     private final EnvironmentValues environment = new EnvironmentValues();
 
     List<ConfigProblem> problems() {
@@ -26,6 +27,15 @@ final class ConfigReader {
 
     void problem(String path, String message) {
         problems.add(new ConfigProblem(path, message));
+    }
+
+    /** Something the file says that the gateway accepts without acting on it (see {@link RustCompat}). */
+    void notice(String path, String message) {
+        notices.add(new ConfigProblem(path, message));
+    }
+
+    List<ConfigProblem> notices() {
+        return notices;
     }
 
     /** Reports every key of {@code table} that is not in {@code allowed}. */

@@ -14,6 +14,7 @@ import java.util.Map;
  *     otherwise; disabled when the file has no such table
  * @param lines where each key is written, to give problems found later their line
  * @param environmentValues what {@code ${VAR}} put in, kept out of problem reports
+ * @param notices keys accepted but not acted on (written for the Rust gateway, not supported yet)
  */
 public record GatewayConfig(
         GatewaySettings gateway,
@@ -22,11 +23,13 @@ public record GatewayConfig(
         List<FilterSpec> filters,
         boolean filtersDeclared,
         TomlLines lines,
-        EnvironmentValues environmentValues) {
+        EnvironmentValues environmentValues,
+        List<ConfigProblem> notices) {
 
     public GatewayConfig {
         models = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(models));
         filters = List.copyOf(filters);
+        notices = List.copyOf(notices);
     }
 
     /** Problems found after loading, as they are reported: with their lines, without environment values. */

@@ -110,6 +110,7 @@ public final class Main {
         }
         logger.info("budgateway {} listening on {}:{} with {} (chain: {})", Version.get(), config.gateway().host(),
                 gateway.port(), source, chainText(gateway.chain().entries()));
+        config.notices().forEach(n -> logger.warn("Config {}", n));
         if (!block) {
             gateway.close();
             return 0;
@@ -137,6 +138,10 @@ public final class Main {
             List<String> models = assembly.catalog().configured().stream().map(m -> m.name()).toList();
             out.println(source + " is valid: " + models.size() + " model(s) " + models + "; chain: "
                     + chainText(assembly.chain().entries()) + (config.filtersDeclared() ? "" : " (default)"));
+            if (!config.notices().isEmpty()) {
+                out.println(config.notices().size() + " key(s) accepted but not acted on:");
+                config.notices().forEach(n -> out.println("  - " + n));
+            }
             return 0;
         } catch (ConfigException e) {
             report(err, source, e.problems());

@@ -156,6 +156,116 @@ class MainTest {
         assertTrue(System.nanoTime() - start < java.util.concurrent.TimeUnit.SECONDS.toNanos(10), "validated quickly");
     }
 
+    static final String RUST_GATEWAY_TOML = """
+            [gateway]
+            bind_address = "127.0.0.1:0"
+            debug = true
+            enable_template_filesystem_access = false
+            observability = { enabled = true, async_writes = true }
+            export = { otlp = { traces = { enabled = true } } }
+            rate_limits = { enabled = true }
+            analytics = { enabled = true }
+            otlp_proxy = { enabled = false, collector_endpoint = "http://otel:4318" }
+            authentication = { enabled = %s }
+            blocking = { enabled = %s }
+
+            [models."gpt-4o"]
+            routing = ["openai"]
+            endpoints = ["chat", "embedding", "moderation", "audio_transcription", "audio_translation",
+                         "text_to_speech", "realtime_session", "realtime_transcription", "responses", "batch",
+                         "image_generation", "image_edit", "image_variation", "document", "completions", "classify"]
+            fallback_models = ["small"]
+            retry_config = { num_retries = 2, max_delay_s = 5 }
+            pricing = { input = 0.5, output = 1.5, currency = "USD" }
+            guardrail_profile = "default"
+            rate_limits = { requests_per_minute = 60 }
+            inference_cost = 0.1
+            [models."gpt-4o".providers.openai]
+            type = "openai"
+            model_name = "gpt-4o"
+            api_key_location = "dynamic::openai_key"
+
+            [models.small]
+            routing = ["d"]
+            [models.small.providers.d]
+            type = "dummy"
+            model_name = "echo"
+
+            [embedding_models.embed]
+            routing = ["openai"]
+            [embedding_models.embed.providers.openai]
+            type = "openai"
+            model_name = "text-embedding-3-small"
+            api_key_location = "env::OPENAI_API_KEY"
+
+            [functions.basic]
+            type = "chat"
+            [functions.basic.variants.v]
+            type = "chat_completion"
+            model = "gpt-4o"
+
+            [metrics.score]
+            type = "float"
+            optimize = "max"
+            level = "inference"
+
+            [tools.get_weather]
+            description = "Weather"
+            parameters = "tools/get_weather.json"
+            """;
+
+    @Test
+    void aRustGatewayConfigValidatesAndNamesWhatIsNotSupportedYet() throws Exception {
+        Path file = dir.resolve("tensorzero.toml");
+        Files.writeString(file, RUST_GATEWAY_TOML.formatted(false, false));
+        Result r = main(Map.of("OPENAI_API_KEY", "sk-x"), "--config", file.toString(), "--validate-config");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("3 model(s) [gpt-4o, small, embed]"), r.out());
+        for (String named : java.util.List.of("gateway.observability", "gateway.export", "gateway.rate_limits",
+                "gateway.analytics", "gateway.otlp_proxy", "gateway.enable_template_filesystem_access",
+                "gateway.authentication", "gateway.blocking", "models.gpt-4o.pricing",
+                "models.gpt-4o.guardrail_profile", "models.gpt-4o.rate_limits", "models.gpt-4o.inference_cost", "'realtime_session' is not served yet", "'batch'", "'document'",
+                "'classify'", "'realtime_transcription'", "api_key_location", "functions", "metrics", "tools")) {
+            assertTrue(r.out().contains(named), named + " in:\n" + r.out());
+        }
+        assertTrue(r.out().contains("not supported yet"), r.out());
+
+        // Ignoring authentication or blocking rules would leave the gateway open: those stop it.
+        Files.writeString(file, RUST_GATEWAY_TOML.formatted(true, false));
+        Result auth = main(Map.of("OPENAI_API_KEY", "sk-x"), "--config", file.toString(), "--validate-config");
+        assertEquals(1, auth.code());
+        assertTrue(auth.err().contains("gateway.authentication"), auth.err());
+        Files.writeString(file, RUST_GATEWAY_TOML.formatted(false, true));
+        Result blocking = main(Map.of("OPENAI_API_KEY", "sk-x"), "--config", file.toString(), "--validate-config");
+        assertEquals(1, blocking.code());
+        assertTrue(blocking.err().contains("gateway.blocking"), blocking.err());
+    }
+
+    @Test
+    void aChainWithoutRoutingIsAConfigError() throws Exception {
+        Path file = dir.resolve("no-routing.toml");
+        Files.writeString(file, "[gateway]\nplugins_dir = \"/nonexistent\"\n[[filters]]\ntype = \"routing\"\n"
+                + "enabled = false\n" + MODEL);
+        Result r = main(Map.of(), "--config", file.toString(), "--validate-config");
+        assertEquals(1, r.code(), r.out());
+        assertTrue(r.err().contains("no filter in the chain provides 'route': put 'routing' in [[filters]]"), r.err());
+    }
+
+    @Test
+    void aLegacyEmbeddingModelServesEmbeddings() throws Exception {
+        Gateway gateway = Gateway.start(ConfigLoader.parse("[gateway]\nbind_address = \"127.0.0.1:0\"\n"
+                + "plugins_dir = \"/nonexistent\"\n[embedding_models.embed]\nrouting = [\"d\"]\n"
+                + "[embedding_models.embed.providers.d]\ntype = \"dummy\"\nmodel_name = \"echo\"\n", k -> null), k -> null);
+        try (TestGateway client = new TestGateway(gateway)) {
+            var embedded = client.post("/v1/embeddings", "{\"model\":\"embed\",\"input\":\"hello\"}");
+            assertEquals(200, embedded.statusCode(), embedded.body());
+            assertTrue(embedded.body().contains("\"embedding\""), embedded.body());
+            var chat = client.post("/v1/chat/completions", "{\"model\":\"embed\",\"messages\":[{\"role\":"
+                    + "\"user\",\"content\":\"hi\"}]}");
+            assertEquals(400, chat.statusCode(), "an embedding model serves embeddings only");
+        }
+    }
+
     @Test
     void theEmbeddedDefaultConfigServesDummyModelsWithNoOtherService() throws Exception {
         Map<String, String> env = Map.of("BUDGATEWAY_BIND_ADDRESS", "127.0.0.1:0", "BUDGATEWAY_PLUGINS_DIR",

@@ -6,6 +6,7 @@ import dev.budgateway.plugins.spi.Filter;
 import dev.budgateway.plugins.spi.FilterConfig;
 import dev.budgateway.plugins.spi.FilterEnv;
 import dev.budgateway.plugins.spi.Key;
+import dev.budgateway.plugins.spi.Keys;
 import dev.budgateway.plugins.spi.UpstreamDriver;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -73,6 +74,11 @@ public final class ChainBuilder {
             }
             entries.add(new ChainEntry(config.name(), config.type(), filter, declaration.onError(),
                     config.timeoutMs()));
+        }
+        if (problems.isEmpty() && !provided.contains(Keys.ROUTE)) {
+            // The terminal sends each request where its route says: without one every request would fail.
+            problems.add(new ConfigProblem("filters", "no filter in the chain provides 'route': put "
+                    + providersOf(registry, Keys.ROUTE) + " in [[filters]]"));
         }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);

@@ -1,0 +1,95 @@
+package dev.budgateway.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Keys a config written for the Rust budgateway (a TensorZero fork) may hold whose features this gateway
+ * does not have yet. They are taken out of the tree before the strict checks, so such a file loads, and
+ * each is named: as a notice ("not supported yet", listed by {@code --validate-config} and logged at
+ * start-up), or as a problem where ignoring it would weaken security (authentication and blocking rules
+ * that are enabled).
+ */
+final class RustCompat {
+
+    /** Top-level tables of TensorZero's that have no counterpart yet. */
+    private static final Map<String, String> TOP_LEVEL = Map.of(
+            "functions", "TensorZero functions and variants (the native /inference API)",
+            "metrics", "TensorZero feedback metrics (/feedback)",
+            "tools", "TensorZero tool definitions for functions");
+    /** {@code [gateway]} keys of the Rust gateway's: what each would do. */
+    private static final Map<String, String> GATEWAY = Map.ofEntries(
+            Map.entry("observability", "writing inferences to ClickHouse"),
+            Map.entry("export", "exporting OpenTelemetry traces (export.otlp)"),
+            Map.entry("rate_limits", "rate limits"),
+            Map.entry("analytics", "request analytics"),
+            Map.entry("otlp_proxy", "the OTLP proxy"),
+            Map.entry("enable_template_filesystem_access", "templates of TensorZero functions"),
+            Map.entry("authentication", "API key authentication"),
+            Map.entry("blocking", "blocking rules"));
+    /** Of those, the ones a gateway must not run without when they are enabled. */
+    private static final Set<String> SECURITY = Set.of("authentication", "blocking");
+    /** {@code [models.X]} keys of the Rust gateway's. */
+    private static final Map<String, String> MODEL = Map.of(
+            "rate_limits", "per-model rate limits",
+            "pricing", "per-model pricing (cost in analytics)",
+            "inference_cost", "per-model inference cost",
+            "guardrail_profile", "guardrails");
+    /** Capability names of the Rust gateway's {@code endpoints} lists that no endpoint serves here yet. */
+    static final Set<String> UNSERVED_ENDPOINTS = Set.of("realtime_session", "realtime_transcription", "batch",
+            "document", "classify");
+
+    private RustCompat() {}
+
+    static void topLevel(ObjectNode root, ConfigReader r) {
+        for (String key : keysOf(root, TOP_LEVEL)) {
+            root.remove(key);
+            r.notice(key, "not supported yet (" + TOP_LEVEL.get(key) + "): ignored");
+        }
+    }
+
+    /** The keys of {@code table} that {@code known} names, in the file's order. */
+    private static java.util.List<String> keysOf(ObjectNode table, Map<String, String> known) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        table.fieldNames().forEachRemaining(k -> {
+            if (known.containsKey(k)) {
+                out.add(k);
+            }
+        });
+        return out;
+    }
+
+    /** {@code debug} is taken as it is (errors are always detailed); the rest are named. */
+    static void gateway(ObjectNode gateway, ConfigReader r) {
+        JsonNode debug = gateway.remove("debug");
+        if (debug != null && !debug.isBoolean()) {
+            r.problem("gateway.debug", "expected true or false, found " + ConfigReader.describe(debug));
+        }
+        for (String key : keysOf(gateway, GATEWAY)) {
+            JsonNode value = gateway.remove(key);
+            String what = GATEWAY.get(key);
+            String path = "gateway." + key;
+            if (SECURITY.contains(key) && enabled(value)) {
+                r.problem(path, "not supported yet (" + what + "), and running without it would leave the "
+                        + "gateway open: remove it or set enabled = false");
+            } else {
+                r.notice(path, "not supported yet (" + what + "): ignored");
+            }
+        }
+    }
+
+    static void model(ObjectNode model, String path, ConfigReader r) {
+        for (String key : keysOf(model, MODEL)) {
+            model.remove(key);
+            r.notice(path + "." + key, "not supported yet (" + MODEL.get(key) + "): ignored");
+        }
+    }
+
+    /** A table is enabled unless it says {@code enabled = false}; any other value counts as on. */
+    private static boolean enabled(JsonNode value) {
+        return !(value.isObject() && value.path("enabled").isBoolean() && !value.path("enabled").asBoolean())
+                && !(value.isBoolean() && !value.asBoolean());
+    }
+}
