@@ -34,7 +34,8 @@ public final class ConfigLoader {
     private static final Set<String> GATEWAY_KEYS = Set.of(
             "bind_address", "plugins_dir", "max_body_bytes", "event_loops", "global_outbound_http_timeout_ms",
             "connect_timeout_ms", "max_upload_bytes", "max_upstream_body_bytes", "max_upstream_stream_bytes",
-            "max_upstream_event_bytes", "request_body_timeout_ms", "idle_timeout_ms", "shutdown_grace_period_ms");
+            "max_upstream_event_bytes", "request_body_timeout_ms", "idle_timeout_ms", "shutdown_grace_period_ms",
+            "metrics_port");
     /** Bodies and events are held in one byte array. */
     private static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
     private static final long DAY_MS = 24L * 3600 * 1000;
@@ -81,7 +82,7 @@ public final class ConfigLoader {
         RustCompat.topLevel((ObjectNode) root, r);
         r.onlyKeys((ObjectNode) root, "", TOP_LEVEL);
 
-        GatewaySettings gateway = readGateway(root, r);
+        GatewaySettings gateway = readGateway(root, env, r);
         Map<String, ModelConfig> models = new LinkedHashMap<>();
         ObjectNode modelsTable = r.table(root, "models", "", false);
         if (modelsTable != null) {
@@ -106,12 +107,25 @@ public final class ConfigLoader {
                 declared, lines, r.environment(), r.environment().scrub(lines.locate(r.notices())));
     }
 
-    private static GatewaySettings readGateway(JsonNode root, ConfigReader r) {
-        GatewaySettings d = GatewaySettings.defaults();
+    private static GatewaySettings readGateway(JsonNode root, Function<String, String> env, ConfigReader r) {
         ObjectNode g = r.table(root, "gateway", "", false);
         if (g == null) {
-            return d;
+            g = JsonNodeFactory.instance.objectNode();
         }
+        String metricsEnv = env.apply("METRICS_PORT");
+        if (!g.has("metrics_port") && metricsEnv != null && !metricsEnv.isBlank()) {
+            // The generic variable of the deployments the seeds describe; the file's key wins.
+            try {
+                g.put("metrics_port", Long.parseLong(metricsEnv.strip()));
+            } catch (NumberFormatException e) {
+                r.problem("METRICS_PORT", "expected a port number, found \"" + ConfigText.printable(metricsEnv) + "\"");
+            }
+        }
+        return readGateway(g, r);
+    }
+
+    private static GatewaySettings readGateway(ObjectNode g, ConfigReader r) {
+        GatewaySettings d = GatewaySettings.defaults();
         RustCompat.gateway(g, r);
         r.onlyKeys(g, "gateway", GATEWAY_KEYS);
         String bind = r.string(g, "bind_address", "gateway", false);
@@ -133,6 +147,7 @@ public final class ConfigLoader {
         Long bodyTimeout = r.longInRange(g, "request_body_timeout_ms", "gateway", 1, DAY_MS);
         Long idle = r.longInRange(g, "idle_timeout_ms", "gateway", 1, DAY_MS);
         Long grace = r.longInRange(g, "shutdown_grace_period_ms", "gateway", 0, 3600_000);
+        Long metricsPort = r.longInRange(g, "metrics_port", "gateway", 1, 65535);
         return new GatewaySettings(
                 bind != null ? bind : d.bindAddress(),
                 plugins != null ? Path.of(plugins) : d.pluginsDir(),
@@ -146,7 +161,8 @@ public final class ConfigLoader {
                         upEvent != null ? upEvent : dl.maxEventBytes()),
                 bodyTimeout != null ? bodyTimeout : d.requestBodyTimeoutMs(),
                 idle != null ? idle : d.idleTimeoutMs(),
-                grace != null ? grace : d.shutdownGraceMs());
+                grace != null ? grace : d.shutdownGraceMs(),
+                metricsPort != null ? Integer.valueOf(metricsPort.intValue()) : d.metricsPort());
     }
 
     private static boolean validBindAddress(String bind) {

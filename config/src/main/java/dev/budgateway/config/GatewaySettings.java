@@ -17,6 +17,7 @@ import java.nio.file.Path;
  * @param idleTimeoutMs how long a connection may go without a request in progress (this also bounds a
  *     client that never finishes sending its request headers); then it is closed
  * @param shutdownGraceMs on SIGTERM, how long in-flight requests and streams may take to finish
+ * @param metricsPort a second port that serves only {@code /metrics}, or {@code null} for none
  */
 public record GatewaySettings(
         String bindAddress,
@@ -29,7 +30,8 @@ public record GatewaySettings(
         UpstreamLimits upstreamLimits,
         long requestBodyTimeoutMs,
         long idleTimeoutMs,
-        long shutdownGraceMs) {
+        long shutdownGraceMs,
+        Integer metricsPort) {
 
     public static final String DEFAULT_BIND_ADDRESS = "0.0.0.0:3000";
     public static final long DEFAULT_MAX_BODY_BYTES = 10L * 1024 * 1024;
@@ -49,7 +51,7 @@ public record GatewaySettings(
         return new GatewaySettings(DEFAULT_BIND_ADDRESS, Path.of("plugins"), DEFAULT_MAX_BODY_BYTES,
                 Runtime.getRuntime().availableProcessors(), DEFAULT_GLOBAL_TIMEOUT_MS, DEFAULT_CONNECT_TIMEOUT_MS,
                 DEFAULT_MAX_UPLOAD_BYTES, UpstreamLimits.DEFAULTS, DEFAULT_REQUEST_BODY_TIMEOUT_MS,
-                DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_SHUTDOWN_GRACE_MS);
+                DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_SHUTDOWN_GRACE_MS, null);
     }
 
     public String host() {

@@ -47,9 +47,12 @@ public final class Gateway implements AutoCloseable {
     private final ModelCatalog catalog;
     private final Drain drain;
     private final long shutdownGraceMs;
+    /** The port that serves only {@code /metrics}, or {@code null}. */
+    private final Integer metricsPort;
 
     private Gateway(Server server, EventLoopGroup eventLoops, UpstreamClient upstream, JvmGcMetrics gcMetrics,
-            FilterChain chain, ModelCatalog catalog, Drain drain, long shutdownGraceMs) {
+            FilterChain chain, ModelCatalog catalog, Drain drain, long shutdownGraceMs, Integer metricsPort) {
+        this.metricsPort = metricsPort;
         this.server = server;
         this.eventLoops = eventLoops;
         this.upstream = upstream;
@@ -124,6 +127,17 @@ public final class Gateway implements AutoCloseable {
             sb.route().get(prefix + "/models").build(admin.models());
             sb.route().get(prefix + "/models/{model}").build(admin.model());
         }
+        Integer metricsPort = config.gateway().metricsPort();
+        if (metricsPort != null) {
+            // Prometheus may scrape a port the API is not on: only /metrics there.
+            int only = metricsPort;
+            sb.http(new InetSocketAddress(config.gateway().host(), only));
+            sb.decorator((delegate, ctx, req) -> ((InetSocketAddress) ctx.localAddress()).getPort() == only
+                    && !ctx.path().equals("/metrics")
+                    ? ErrorResponses.of(ErrorResponses.forStatus(com.linecorp.armeria.common.HttpStatus.NOT_FOUND,
+                            null), null).toHttpResponse()
+                    : delegate.serve(ctx, req));
+        }
         sb.route().get("/health").build(admin.health());
         sb.route().get("/admin/upstreams").build(admin.upstreams());
         sb.route().get("/status").build(admin.status());
@@ -139,12 +153,16 @@ public final class Gateway implements AutoCloseable {
             throw e;
         }
         return new Gateway(server, eventLoops, upstream, gcMetrics, assembly.chain(), assembly.catalog(), drain,
-                graceMs);
+                graceMs, metricsPort);
     }
 
-    /** The port the server listens on (useful with port 0). */
+    /** The port the API is served on (useful with port 0). */
     public int port() {
-        return server.activeLocalPort();
+        if (metricsPort == null) {
+            return server.activeLocalPort();
+        }
+        return server.activePorts().values().stream().map(p -> p.localAddress().getPort())
+                .filter(p -> p != metricsPort.intValue()).findFirst().orElseThrow();
     }
 
     /** The filter chain in its order, as built from the config. */

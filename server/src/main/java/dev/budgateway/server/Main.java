@@ -57,6 +57,9 @@ public final class Main {
 
     private static int runChecked(String[] args, Function<String, String> env, PrintStream out, PrintStream err,
             boolean block) {
+        if (block) {
+            LogLevels.apply(env); // the process's own logging; tests keep theirs
+        }
         String configPath = null;
         boolean validate = false;
         for (int i = 0; i < args.length; i++) {

@@ -242,6 +242,29 @@ class MainTest {
     }
 
     @Test
+    void metricsPortServesOnlyMetricsOnASecondPort() throws Exception {
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        Map<String, String> env = Map.of("METRICS_PORT", String.valueOf(port));
+        Gateway gateway = Gateway.start(ConfigLoader.parse("[gateway]\nbind_address = \"127.0.0.1:0\"\n"
+                + "plugins_dir = \"/nonexistent\"\n" + MODEL, env::get), env::get);
+        try (TestGateway api = new TestGateway(gateway)) {
+            var http = java.net.http.HttpClient.newHttpClient();
+            var metrics = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port
+                    + "/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, metrics.statusCode());
+            assertTrue(metrics.body().contains("jvm_memory"), "Prometheus text");
+            var health = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port
+                    + "/health")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(404, health.statusCode(), "nothing else on the metrics port");
+            assertEquals(200, api.get("/health").statusCode(), "the API port is not the metrics port");
+            assertTrue(gateway.port() != port);
+        }
+    }
+
+    @Test
     void aChainWithoutRoutingIsAConfigError() throws Exception {
         Path file = dir.resolve("no-routing.toml");
         Files.writeString(file, "[gateway]\nplugins_dir = \"/nonexistent\"\n[[filters]]\ntype = \"routing\"\n"
