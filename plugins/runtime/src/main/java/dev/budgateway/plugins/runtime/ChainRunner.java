@@ -73,8 +73,8 @@ public final class ChainRunner {
             return failed(GatewayError.internal("Internal error in filter '" + chain.entry(chain.driverIndex()).name()
                     + "'"));
         }
-        return driven.thenApply(response -> {
-            AttemptExchange winner = attempts.remove(response.head());
+        return driven.whenComplete((response, failure) -> {
+            AttemptExchange winner = response == null ? null : attempts.remove(response.head());
             if (winner != null) {
                 // The winning attempt's listeners come after the request's: they see the response first.
                 for (ResponseListener l : winner.listeners()) {
@@ -82,8 +82,31 @@ public final class ChainRunner {
                 }
                 exchange.put(Keys.SERVED_BY, winner.get(Keys.ATTEMPT_TARGET));
             }
-            return response;
+            // Attempts that got a response the driver then gave up on (a stream that failed before its
+            // first content): their listeners are told once, here, that they did not serve.
+            attempts.values().forEach(ChainRunner::abandoned);
+            attempts.clear();
         });
+    }
+
+    private static void abandoned(AttemptExchange attempt) {
+        if (attempt.listeners().isEmpty()) {
+            return;
+        }
+        GatewayError error = new GatewayError(502, "upstream_error", "attempt_abandoned",
+                "This attempt's response was not used: it failed before its first content");
+        completeListeners(attempt, new Completion(error.status(), null, error, false, 1,
+                attempt.get(Keys.ATTEMPT_TARGET), System.nanoTime() - attempt.startNanos(), -1));
+    }
+
+    private static void completeListeners(AttemptExchange attempt, Completion completion) {
+        for (ResponseListener l : attempt.listeners()) {
+            try {
+                l.onComplete(completion);
+            } catch (RuntimeException e) {
+                logger.warn("A listener's onComplete failed", e);
+            }
+        }
     }
 
     private CompletionStage<Response> attempt(DefaultExchange exchange, RouteTarget target, ObjectNode body,
@@ -98,11 +121,8 @@ public final class ChainRunner {
                 attempts.put(response.head(), attempt);
             } else if (!attempt.listeners().isEmpty()) {
                 GatewayError error = GatewayException.errorOf(failure);
-                Completion completion = new Completion(error.status(), null, error, false, 1, target,
-                        System.nanoTime() - attempt.startNanos(), -1);
-                for (ResponseListener l : attempt.listeners()) {
-                    l.onComplete(completion);
-                }
+                completeListeners(attempt, new Completion(error.status(), null, error, false, 1, target,
+                        System.nanoTime() - attempt.startNanos(), -1));
             }
         });
     }

@@ -259,6 +259,28 @@ class ChainRunnerTest {
     }
 
     @Test
+    void anAttemptWhoseResponseTheDriverGivesUpOnStillGetsOnCompleteOnce() throws Exception {
+        // As the fallback filter does with a stream that fails before its first content: the first attempt
+        // answered, the driver dropped that answer and served the second.
+        UpstreamDriver abandoning = (exchange, downstream) -> downstream.attempt(new RouteTarget("m", "first"))
+                .thenCompose(dropped -> downstream.attempt(new RouteTarget("m", "second")));
+        Filter perAttempt = ex -> {
+            ex.addListener(new ResponseListener() {
+                @Override
+                public void onComplete(Completion c) {
+                    log.add(c.servedBy().provider() + " " + c.status() + " " + (c.error() == null ? "-"
+                            : c.error().code()));
+                }
+            });
+            return FilterResult.CONTINUE;
+        };
+        DefaultExchange ex = inspectedExchange();
+        run(List.of(entry("driver", abandoning), entry("per-attempt", perAttempt)), ex);
+        assertEquals(List.of("terminal:first:null", "terminal:second:null", "first 502 attempt_abandoned"), log);
+        assertEquals(1, ex.listeners().size(), "the serving attempt's listener is the request's, told at its end");
+    }
+
+    @Test
     void listenersSeeChunksInReverseOrderAndCanRewriteThem() {
         List<String> written = new ArrayList<>();
         ResponseListener first = new ResponseListener() {
