@@ -78,7 +78,8 @@ public final class AnthropicUpstream {
             return HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, message.toString());
         }
         StringBuilder sse = new StringBuilder();
-        event(sse, "message_start", "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_local\",\"type\":\"message\","
+        event(sse, "message_start", "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_local\","
+                + "\"type\":\"message\","
                 + "\"role\":\"assistant\",\"content\":[],\"model\":" + quote(model) + ",\"stop_reason\":null,"
                 + "\"stop_sequence\":null,\"usage\":{\"input_tokens\":20,\"output_tokens\":1}}}");
         event(sse, "content_block_start", "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":"
@@ -103,13 +104,15 @@ public final class AnthropicUpstream {
                     + "{\"role\":\"assistant\",\"content\":" + quote(answer) + "},\"finish_reason\":\"stop\"}],"
                     + "\"usage\":{\"prompt_tokens\":20,\"completion_tokens\":5,\"total_tokens\":25}}");
         }
-        String head = "{\"id\":\"chatcmpl-local\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":" + model;
+        String head = "{\"id\":\"chatcmpl-local\",\"object\":\"chat.completion.chunk\",\"created\":1,"
+                + "\"model\":" + model;
         StringBuilder sse = new StringBuilder();
         for (String piece : answer.split("(?<= )")) {
             sse.append("data: ").append(head).append(",\"choices\":[{\"index\":0,\"delta\":{\"content\":")
                     .append(quote(piece)).append("},\"finish_reason\":null}]}\n\n");
         }
-        sse.append("data: ").append(head).append(",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}")
+        sse.append("data: ").append(head)
+                .append(",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}")
                 .append("\n\n");
         sse.append("data: ").append(head).append(",\"choices\":[],\"usage\":{\"prompt_tokens\":20,")
                 .append("\"completion_tokens\":5,\"total_tokens\":25}}\n\ndata: [DONE]\n\n");

@@ -543,7 +543,8 @@ public final class ConfigLoader {
             ObjectNode settings = ((ObjectNode) entry).deepCopy();
             settings.remove(FILTER_RESERVED);
             out.add(new FilterSpec(path, type, name != null ? name : type, enabled == null || enabled,
-                    onError != null ? onError : "reject", timeoutMs != null ? timeoutMs : FilterConfig.DEFAULT_TIMEOUT_MS,
+                    onError != null ? onError : "reject",
+                    timeoutMs != null ? timeoutMs : FilterConfig.DEFAULT_TIMEOUT_MS,
                     settings));
         }
         return out;

@@ -224,7 +224,8 @@ class MainTest {
         for (String named : java.util.List.of("gateway.observability", "gateway.export", "gateway.rate_limits",
                 "gateway.analytics", "gateway.otlp_proxy", "gateway.enable_template_filesystem_access",
                 "gateway.authentication", "gateway.blocking", "models.gpt-4o.pricing",
-                "models.gpt-4o.guardrail_profile", "models.gpt-4o.rate_limits", "models.gpt-4o.inference_cost", "'realtime_session' is not served yet", "'batch'", "'document'",
+                "models.gpt-4o.guardrail_profile", "models.gpt-4o.rate_limits", "models.gpt-4o.inference_cost",
+                "'realtime_session' is not served yet", "'batch'", "'document'",
                 "'classify'", "'realtime_transcription'", "api_key_location", "functions", "metrics", "tools")) {
             assertTrue(r.out().contains(named), named + " in:\n" + r.out());
         }
@@ -278,7 +279,8 @@ class MainTest {
     void aLegacyEmbeddingModelServesEmbeddings() throws Exception {
         Gateway gateway = Gateway.start(ConfigLoader.parse("[gateway]\nbind_address = \"127.0.0.1:0\"\n"
                 + "plugins_dir = \"/nonexistent\"\n[embedding_models.embed]\nrouting = [\"d\"]\n"
-                + "[embedding_models.embed.providers.d]\ntype = \"dummy\"\nmodel_name = \"echo\"\n", k -> null), k -> null);
+                + "[embedding_models.embed.providers.d]\ntype = \"dummy\"\nmodel_name = \"echo\"\n", k -> null),
+                k -> null);
         try (TestGateway client = new TestGateway(gateway)) {
             var embedded = client.post("/v1/embeddings", "{\"model\":\"embed\",\"input\":\"hello\"}");
             assertEquals(200, embedded.statusCode(), embedded.body());
