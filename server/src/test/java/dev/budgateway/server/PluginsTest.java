@@ -222,6 +222,44 @@ class PluginsTest {
     }
 
     @Test
+    void aJarBuiltForAnotherSpiVersionIsRefusedNamingBoth() throws Exception {
+        Path other = pluginsDir.resolve("future.jar");
+        try (var in = new java.util.jar.JarInputStream(Files.newInputStream(exampleJar))) {
+            java.util.jar.Manifest manifest = in.getManifest() == null ? new java.util.jar.Manifest() : in.getManifest();
+            manifest.getMainAttributes().putIfAbsent(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
+            manifest.getMainAttributes().putValue(dev.budgateway.plugins.runtime.FilterRegistry.SPI_VERSION_ATTRIBUTE,
+                    "99");
+            try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(other), manifest)) {
+                for (var e = in.getNextJarEntry(); e != null; e = in.getNextJarEntry()) {
+                    out.putNextEntry(new java.util.jar.JarEntry(e.getName()));
+                    in.transferTo(out);
+                    out.closeEntry();
+                }
+            }
+        }
+        ConfigException e = assertThrows(ConfigException.class, () -> TestGateway.start("[gateway]\nbind_address = "
+                + "\"127.0.0.1:0\"\nplugins_dir = \"" + pluginsDir + "\"\n" + TestGateway.mockModel(upstream)));
+        assertTrue(e.getMessage().contains("future.jar") && e.getMessage().contains("SPI version 99"), e.getMessage());
+    }
+
+    @Test
+    void aPluginSeesTheSpiJacksonAndSlf4jOfTheHostAndNotArmeria() throws Exception {
+        Files.copy(exampleJar, pluginsDir.resolve("example.jar"));
+        var registry = dev.budgateway.plugins.runtime.FilterRegistry.discover(PluginsTest.class.getClassLoader(),
+                pluginsDir);
+        ClassLoader plugin = registry.find("example-deny").factory().getClass().getClassLoader();
+        assertTrue(plugin != PluginsTest.class.getClassLoader(), "the plugin has a loader of its own");
+        assertEquals(dev.budgateway.plugins.spi.Filter.class, plugin.loadClass("dev.budgateway.plugins.spi.Filter"),
+                "one SPI type for host and plugin");
+        assertEquals(com.fasterxml.jackson.databind.JsonNode.class,
+                plugin.loadClass("com.fasterxml.jackson.databind.JsonNode"));
+        for (String hidden : java.util.List.of("com.linecorp.armeria.server.Server", "io.netty.channel.EventLoop",
+                "dev.budgateway.providers.ModelCatalog", "dev.budgateway.plugins.runtime.ChainRunner")) {
+            assertThrows(ClassNotFoundException.class, () -> plugin.loadClass(hidden), hidden + " is the host's");
+        }
+    }
+
+    @Test
     void aDuplicateFilterTypeNamesBothJars() throws Exception {
         Files.copy(exampleJar, pluginsDir.resolve("copy.jar"));
         ConfigException e = assertThrows(ConfigException.class, () -> start(""));
