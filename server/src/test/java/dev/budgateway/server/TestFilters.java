@@ -45,4 +45,54 @@ final class TestFilters {
             };
         }
     }
+
+    /** What each {@code test-completions} listener was told, by request id: "name status [cancelled]". */
+    static final java.util.Map<String, java.util.List<String>> COMPLETIONS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** {@code test-completions}: registers a listener that records every onComplete it gets. */
+    public static final class Completions implements FilterFactory {
+        @Override
+        public String type() {
+            return "test-completions";
+        }
+
+        @Override
+        public Filter create(FilterConfig config, FilterEnv env) {
+            String name = config.name();
+            return exchange -> {
+                String id = exchange.get(dev.budgateway.plugins.spi.Keys.REQUEST_ID);
+                exchange.addListener(new dev.budgateway.plugins.spi.ResponseListener() {
+                    @Override
+                    public void onComplete(dev.budgateway.plugins.spi.Completion c) {
+                        COMPLETIONS.computeIfAbsent(id, k -> java.util.Collections.synchronizedList(
+                                new java.util.ArrayList<>())).add(name + " " + c.status()
+                                + (c.cancelled() ? " cancelled" : ""));
+                    }
+                });
+                return FilterResult.CONTINUE;
+            };
+        }
+    }
+
+    /**
+     * {@code test-gate}: decides by the request's {@code x-test-gate} header — {@code reject} (403),
+     * {@code hang} (awaits a lookup that never completes, so the entry's timeout_ms ends it), else go on.
+     */
+    public static final class Gate implements FilterFactory {
+        @Override
+        public String type() {
+            return "test-gate";
+        }
+
+        @Override
+        public Filter create(FilterConfig config, FilterEnv env) {
+            FilterResult reject = FilterResult.reject(dev.budgateway.plugins.spi.GatewayError.forbidden("gated",
+                    "Gated"));
+            return exchange -> switch (String.valueOf(exchange.header("x-test-gate"))) {
+                case "reject" -> reject;
+                case "hang" -> FilterResult.await(new CompletableFuture<String>(), (ex, v) -> FilterResult.CONTINUE);
+                default -> FilterResult.CONTINUE;
+            };
+        }
+    }
 }
