@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One unit of a response on its way to the client: one SSE event of a stream, or the whole body of a
@@ -94,11 +96,25 @@ public final class Chunk {
     }
 
     /**
-     * The generated text this chunk carries for the first choice: a chat delta's or message's
-     * content, or a completion's text; {@code null} when it carries none.
+     * The generated text this chunk carries: a chat delta's or message's content, or a completion's text
+     * (first choice); a Responses stream's {@code response.output_text.delta}, or a Responses body's
+     * {@code output_text} parts joined. {@code null} when it carries none.
      */
     public String text() {
-        JsonNode choice = json().path("choices").path(0);
+        JsonNode j = json();
+        if (RESPONSES_TEXT_DELTA.equals(j.path("type").asText(null))) {
+            JsonNode delta = j.path("delta");
+            return delta.isTextual() ? delta.asText() : null;
+        }
+        if (unary && j.path("output").isArray()) {
+            StringBuilder sb = null;
+            for (JsonNode part : outputTextParts(j)) {
+                sb = sb == null ? new StringBuilder() : sb;
+                sb.append(part.path("text").asText());
+            }
+            return sb == null ? null : sb.toString();
+        }
+        JsonNode choice = j.path("choices").path(0);
         JsonNode content = unary ? choice.path("message").path("content") : choice.path("delta").path("content");
         if (content.isTextual()) {
             return content.asText();
@@ -107,12 +123,27 @@ public final class Chunk {
         return text.isTextual() ? text.asText() : null;
     }
 
-    /** A copy whose first choice carries {@code text} instead; this chunk if it carries no text. */
+    /**
+     * A copy that carries {@code text} instead, in the same place {@link #text()} read it from; this chunk
+     * if it carries no text, or (a Responses body) its text is spread over several parts.
+     */
     public Chunk withText(String text) {
         if (text() == null || !json().isObject()) {
             return this;
         }
         ObjectNode copy = ((ObjectNode) json()).deepCopy();
+        if (RESPONSES_TEXT_DELTA.equals(copy.path("type").asText(null))) {
+            copy.put("delta", text);
+            return new Chunk(Json.bytes(copy), unary, eventName, copy);
+        }
+        if (unary && copy.path("output").isArray()) {
+            List<ObjectNode> parts = outputTextParts(copy);
+            if (parts.size() != 1) {
+                return this;
+            }
+            parts.get(0).put("text", text);
+            return new Chunk(Json.bytes(copy), unary, eventName, copy);
+        }
         ObjectNode choice = (ObjectNode) copy.path("choices").path(0);
         JsonNode holder = unary ? choice.path("message") : choice.path("delta");
         if (holder.isObject() && holder.has("content")) {
@@ -123,9 +154,32 @@ public final class Chunk {
         return new Chunk(Json.bytes(copy), unary, eventName, copy);
     }
 
-    /** The usage this chunk reports, if any (the final chunk of a stream, or a unary body). */
+    private static final String RESPONSES_TEXT_DELTA = "response.output_text.delta";
+
+    /** The {@code output_text} parts of a Responses body's messages, in order. */
+    private static List<ObjectNode> outputTextParts(JsonNode response) {
+        List<ObjectNode> parts = new ArrayList<>();
+        for (JsonNode item : response.path("output")) {
+            for (JsonNode part : item.path("content")) {
+                if (part instanceof ObjectNode o && "output_text".equals(o.path("type").asText())) {
+                    parts.add(o);
+                }
+            }
+        }
+        return parts;
+    }
+
+    /**
+     * The usage this chunk reports, if any: the final chunk of a chat stream, a unary body, or a
+     * Responses stream's {@code response.completed} event.
+     */
     public Usage usage() {
-        return Usage.fromOpenAi(json().get("usage"));
+        JsonNode j = json();
+        JsonNode usage = j.get("usage");
+        if (usage == null && j.path("response").isObject()) {
+            usage = j.get("response").get("usage");
+        }
+        return Usage.fromOpenAi(usage);
     }
 
     /** Whether this is a stream's usage-only chunk: usage and no choices. */

@@ -9,10 +9,17 @@ public record Usage(long inputTokens, long outputTokens) {
         return inputTokens + outputTokens;
     }
 
-    /** Reads an OpenAI {@code usage} object; {@code null} when absent. */
+    /**
+     * Reads an OpenAI {@code usage} object: chat and completions' {@code prompt_tokens} /
+     * {@code completion_tokens}, or the Responses API's {@code input_tokens} / {@code output_tokens};
+     * {@code null} when absent.
+     */
     public static Usage fromOpenAi(JsonNode usage) {
         if (usage == null || !usage.isObject()) {
             return null;
+        }
+        if (!usage.has("prompt_tokens") && usage.has("input_tokens")) {
+            return new Usage(usage.path("input_tokens").asLong(0), usage.path("output_tokens").asLong(0));
         }
         return new Usage(usage.path("prompt_tokens").asLong(0), usage.path("completion_tokens").asLong(0));
     }
