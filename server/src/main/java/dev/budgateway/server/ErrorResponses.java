@@ -66,6 +66,16 @@ final class ErrorResponses {
         return false;
     }
 
+    /** Whether the request timed out: only its body has a timeout (RequestBodyTimeout). */
+    static boolean isBodyTimeout(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof com.linecorp.armeria.server.RequestTimeoutException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * What a client whose request body could not be read is told: 413 over the limit, 408 when it took
      * longer than {@code gateway.request_body_timeout_ms}, else 400 (a malformed multipart form, a body cut
@@ -79,11 +89,9 @@ final class ErrorResponses {
         if (isTooLarge(t)) {
             return forStatus(HttpStatus.REQUEST_ENTITY_TOO_LARGE, null);
         }
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof com.linecorp.armeria.server.RequestTimeoutException) {
-                return new GatewayError(408, "invalid_request_error", "request_timeout", "The request body did "
-                        + "not arrive within the gateway's limit (gateway.request_body_timeout_ms)");
-            }
+        if (isBodyTimeout(t)) {
+            return new GatewayError(408, "invalid_request_error", "request_timeout", "The request body did "
+                    + "not arrive within the gateway's limit (gateway.request_body_timeout_ms)");
         }
         return GatewayError.badRequest("invalid_request_body", multipart
                 ? "The request body is not a complete multipart/form-data form (check its boundary)"

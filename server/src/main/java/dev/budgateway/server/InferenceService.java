@@ -131,7 +131,9 @@ final class InferenceService implements HttpService {
     /** A request that never reached the chain: unreadable, too large, or invalid. */
     private void rejected(ServiceRequestContext ctx, Throwable failure, long start,
             CompletableFuture<HttpResponse> result) {
-        if (GatewayException.unwrap(failure) == null && (ctx.isCancelled() || ErrorResponses.isClientGone(failure))) {
+        boolean clientGone = GatewayException.unwrap(failure) == null && !ErrorResponses.isBodyTimeout(failure)
+                && (ctx.isCancelled() || ErrorResponses.isClientGone(failure));
+        if (clientGone) {
             // The client left while sending its request: nobody to answer, nothing to warn about.
             logger.debug("{}: the client went away before its request was complete", ctx.id().text());
             record(null, false, new Completion(499, null, null, true, 0, null, System.nanoTime() - start, -1));
