@@ -88,6 +88,12 @@ public final class UpstreamErrors {
         }
     }
 
+    /** A 502 for an answer over the gateway's limit; {@code limits} names the keys that set it. */
+    public static GatewayError tooLarge(String provider, String limits) {
+        return new GatewayError(502, "upstream_error", "upstream_too_large", "Provider '" + provider
+                + "' sent more than the gateway takes (" + limits + ")");
+    }
+
     /** An error for a failure to get a response at all. */
     public static GatewayError fromThrowable(String provider, Throwable t, long timeoutMs) {
         GatewayError carried = GatewayException.unwrap(t);
@@ -110,8 +116,7 @@ public final class UpstreamErrors {
                     "The connection to provider '" + provider + "' was aborted");
         }
         if (hasCause(cause, ContentTooLargeException.class)) {
-            return new GatewayError(502, "upstream_error", "upstream_too_large", "Provider '" + provider
-                    + "' sent more than the gateway takes (max_upstream_body_bytes, max_upstream_stream_bytes)");
+            return tooLarge(provider, "max_upstream_body_bytes, max_upstream_stream_bytes");
         }
         if (hasCause(cause, ClosedSessionException.class) || hasCause(cause, ClosedStreamException.class)) {
             return new GatewayError(502, "upstream_error", "upstream_closed", "The connection to provider '"

@@ -41,12 +41,7 @@ final class ErrorResponses {
 
     /** Whether a request failed because its body was over the limit. */
     static boolean isTooLarge(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof com.linecorp.armeria.common.ContentTooLargeException) {
-                return true;
-            }
-        }
-        return false;
+        return causedBy(t, com.linecorp.armeria.common.ContentTooLargeException.class);
     }
 
     /**
@@ -54,23 +49,25 @@ final class ErrorResponses {
      * answer, and nothing worth more than a debug line.
      */
     static boolean isClientGone(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof com.linecorp.armeria.common.ClosedSessionException
-                    || c instanceof com.linecorp.armeria.common.stream.ClosedStreamException
-                    || c instanceof com.linecorp.armeria.common.stream.AbortedStreamException
-                    || c instanceof com.linecorp.armeria.common.stream.CancelledSubscriptionException
-                    || c instanceof java.util.concurrent.CancellationException) {
-                return true;
-            }
-        }
-        return false;
+        return causedBy(t, com.linecorp.armeria.common.ClosedSessionException.class,
+                com.linecorp.armeria.common.stream.ClosedStreamException.class,
+                com.linecorp.armeria.common.stream.AbortedStreamException.class,
+                com.linecorp.armeria.common.stream.CancelledSubscriptionException.class,
+                java.util.concurrent.CancellationException.class);
     }
 
     /** Whether the request timed out: only its body has a timeout (RequestBodyTimeout). */
     static boolean isBodyTimeout(Throwable t) {
+        return causedBy(t, com.linecorp.armeria.server.RequestTimeoutException.class);
+    }
+
+    /** Whether {@code t} or one of its causes is of one of {@code types}. */
+    private static boolean causedBy(Throwable t, Class<?>... types) {
         for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof com.linecorp.armeria.server.RequestTimeoutException) {
-                return true;
+            for (Class<?> type : types) {
+                if (type.isInstance(c)) {
+                    return true;
+                }
             }
         }
         return false;

@@ -64,8 +64,7 @@ final class FallbackFilter implements UpstreamDriver {
             out.whenComplete((r, t) -> deadline.cancel(false));
         }
         // A client that leaves ends the plan: no retry or fallback is made for nobody.
-        exchange.whenCancelled().thenRun(() -> out.completeExceptionally(GatewayError.badGateway(
-                "The client went away").toException()));
+        exchange.whenCancelled().thenRun(() -> out.completeExceptionally(GatewayError.clientGone().toException()));
         new Attempts(route, AttemptPlan.of(route, catalog), exchange, downstream, out).run(0, null);
         return out;
     }

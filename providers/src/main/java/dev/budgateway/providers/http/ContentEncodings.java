@@ -2,6 +2,7 @@ package dev.budgateway.providers.http;
 
 import dev.budgateway.plugins.spi.GatewayError;
 import dev.budgateway.plugins.spi.GatewayException;
+import dev.budgateway.providers.UpstreamErrors;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -35,8 +36,7 @@ final class ContentEncodings {
             int n;
             while ((n = in.read(buf)) > 0) {
                 if (out.size() + n > maxBytes) {
-                    throw new GatewayException(new GatewayError(502, "upstream_error", "upstream_too_large",
-                            "Provider '" + provider + "' sent more than the gateway takes (max_upstream_body_bytes)"));
+                    throw new GatewayException(UpstreamErrors.tooLarge(provider, "max_upstream_body_bytes"));
                 }
                 out.write(buf, 0, n);
             }

@@ -32,9 +32,6 @@ import org.slf4j.LoggerFactory;
 public final class ChainRunner {
 
     private static final Logger logger = LoggerFactory.getLogger(ChainRunner.class);
-    /** The chain's end when the client left while a filter was deciding. */
-    static final GatewayError CLIENT_GONE = new GatewayError(499, "client_closed", "client_closed_request",
-            "The client went away");
 
     private final FilterChain chain;
     private final Terminal terminal;
@@ -286,7 +283,7 @@ public final class ChainRunner {
             }
             cancel(stage);
             observer.onFilter(chain.entry(index).name(), "cancelled", System.nanoTime() - start);
-            out.completeExceptionally(CLIENT_GONE.toException());
+            out.completeExceptionally(GatewayError.clientGone().toException());
         }
     }
 

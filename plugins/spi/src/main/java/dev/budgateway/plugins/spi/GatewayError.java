@@ -43,6 +43,17 @@ public record GatewayError(int status, String type, String code, String message,
         return new GatewayError(502, "upstream_error", "bad_gateway", message);
     }
 
+    /**
+     * How a request ends when its client went away: nobody reads it, but the chain, the drivers and the
+     * records need an end (499, nginx's "client closed request").
+     */
+    public static GatewayError clientGone() {
+        return CLIENT_GONE;
+    }
+
+    private static final GatewayError CLIENT_GONE = new GatewayError(499, "client_closed", "client_closed_request",
+            "The client went away");
+
     public static GatewayError timeout(String message) {
         return new GatewayError(504, "timeout_error", "upstream_timeout", message);
     }
