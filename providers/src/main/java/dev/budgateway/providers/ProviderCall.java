@@ -5,7 +5,6 @@ import dev.budgateway.config.Timeouts;
 import dev.budgateway.plugins.spi.ApiEndpoint;
 import dev.budgateway.plugins.spi.UploadedFiles;
 import dev.budgateway.providers.anthropic.InboundMessages;
-import dev.budgateway.providers.http.ClientFlow;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -18,7 +17,6 @@ import java.util.concurrent.ScheduledExecutorService;
  * @param timeouts the provider's timeouts for this one attempt
  * @param cancelled completes when the client has gone away: the provider drops the upstream call
  * @param files the uploaded files of a multipart request (whose text fields are {@code body}), or {@code null}
- * @param flow the client's backpressure for a streamed answer, or {@code null}
  * @param anthropic the client's own Anthropic Messages request, when it came in on {@code /v1/messages} and
  *     no filter changed it; an Anthropic provider sends it as it is. Otherwise {@code null}.
  */
@@ -30,5 +28,4 @@ public record ProviderCall(
         Timeouts timeouts,
         CompletionStage<Void> cancelled,
         UploadedFiles files,
-        ClientFlow flow,
         InboundMessages anthropic) {}

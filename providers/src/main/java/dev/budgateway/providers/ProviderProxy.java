@@ -9,7 +9,6 @@ import dev.budgateway.plugins.spi.Route;
 import dev.budgateway.plugins.spi.RouteTarget;
 import dev.budgateway.plugins.spi.Terminal;
 import dev.budgateway.providers.anthropic.InboundMessages;
-import dev.budgateway.providers.http.ClientFlow;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -40,7 +39,7 @@ public final class ProviderProxy implements Terminal {
         }
         return provider.provider().send(new ProviderCall(exchange.endpoint(), exchange.body(),
                 Boolean.TRUE.equals(exchange.get(Keys.STREAM)), exchange.eventLoop(), provider.config().timeouts(),
-                exchange.whenCancelled(), exchange.get(Keys.UPLOADED_FILES), exchange.get(ClientFlow.KEY),
+                exchange.whenCancelled(), exchange.get(Keys.UPLOADED_FILES),
                 InboundMessages.unchanged(exchange)));
     }
 

@@ -19,7 +19,6 @@ import dev.budgateway.plugins.spi.Response;
 import dev.budgateway.plugins.spi.ResponseHead;
 import dev.budgateway.plugins.spi.RouteTarget;
 import dev.budgateway.plugins.spi.Usage;
-import dev.budgateway.providers.http.ClientFlow;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -52,8 +51,8 @@ final class ExchangeResponder implements ResponsePipeline.Sink, ChunkSubscriber 
     private boolean done;
     private Usage usage;
     private long firstChunkNanos = -1;
-    /** How far the client is behind, for the upstream stream to pace itself by. */
-    private final ClientFlow flow;
+    /** How far the client is behind: past a point, the response (and its upstream) is paused. */
+    private final ClientDemand demand;
     /** Where a stream's frames go: the head first, once. */
     private final Consumer<HttpData> toClient;
 
@@ -67,13 +66,12 @@ final class ExchangeResponder implements ResponsePipeline.Sink, ChunkSubscriber 
         this.result = result;
         this.protocol = protocol;
         this.onComplete = onComplete;
-        this.flow = new ClientFlow(() -> writer == null ? CompletableFuture.completedFuture(null)
-                : writer.whenConsumed(), exchange.eventLoop());
-        exchange.put(ClientFlow.KEY, flow);
+        this.demand = new ClientDemand(() -> writer == null ? CompletableFuture.completedFuture(null)
+                : writer.whenConsumed(), exchange.eventLoop(), () -> pipeline.pause(), () -> pipeline.resume());
         this.toClient = frame -> {
             sendHead();
             if (writer.tryWrite(frame)) {
-                flow.wrote();
+                demand.wrote();
             }
         };
     }
@@ -84,7 +82,7 @@ final class ExchangeResponder implements ResponsePipeline.Sink, ChunkSubscriber 
             return;
         }
         done = true;
-        pipeline = new ResponsePipeline(exchange.listeners(), this);
+        pipeline = exchange.responsePipeline(this);
         if (exchange.whenCancelled().toCompletableFuture().isDone()) {
             // The failure is the cancelled upstream call: what happened is that the client left.
             complete(499, null, true);
@@ -120,7 +118,7 @@ final class ExchangeResponder implements ResponsePipeline.Sink, ChunkSubscriber 
             head = new ResponseHead(500, false);
         }
         if (pipeline == null) {
-            pipeline = new ResponsePipeline(exchange.listeners(), this);
+            pipeline = exchange.responsePipeline(this);
         }
         fail(GatewayError.internal("Internal error"));
     }
@@ -129,7 +127,8 @@ final class ExchangeResponder implements ResponsePipeline.Sink, ChunkSubscriber 
         head = response.head();
         body = response.body();
         gatewayHeaders(head);
-        pipeline = new ResponsePipeline(exchange.listeners(), this);
+        pipeline = exchange.responsePipeline(this);
+        pipeline.source(body);
         pipeline.head(head);
         if (head.isStreaming()) {
             writer = HttpResponse.streaming();
@@ -169,6 +168,16 @@ final class ExchangeResponder implements ResponsePipeline.Sink, ChunkSubscriber 
         if (done) {
             return;
         }
+        pipeline.end(); // the listeners may still emit what they held; then end() below
+    }
+
+    // ---- from the last listener, to the client
+
+    @Override
+    public void end() {
+        if (done) {
+            return;
+        }
         done = true;
         try {
             if (writer != null) {
@@ -197,8 +206,6 @@ final class ExchangeResponder implements ResponsePipeline.Sink, ChunkSubscriber 
         done = true;
         fail(error);
     }
-
-    // ---- from the last listener, to the client
 
     @Override
     public void write(Chunk chunk) {

@@ -28,12 +28,16 @@ class BackpressureTest {
 
     static MockOpenAi upstream;
     static TestGateway gw;
+    /** The same, with a listener in the chain that pauses the stream for asynchronous checks. */
+    static TestGateway pausing;
     static volatile long upstreamDoneNanos;
 
     @BeforeAll
     static void start() throws Exception {
         upstream = new MockOpenAi();
         gw = TestGateway.start(TestGateway.mockModel(upstream));
+        pausing = TestGateway.start(TestGateway.mockModel(upstream) + "[[filters]]\ntype = \"test-pausing\"\n"
+                + "[[filters]]\ntype = \"routing\"\n[[filters]]\ntype = \"fallback\"\n");
         upstream.handle((ctx, r) -> {
             HttpResponseWriter w = HttpResponse.streaming();
             w.write(ResponseHeaders.of(HttpStatus.OK, "content-type", "text/event-stream"));
@@ -57,11 +61,25 @@ class BackpressureTest {
     @AfterAll
     static void stop() {
         gw.close();
+        pausing.close();
         upstream.close();
     }
 
     @Test
     void aClientThatStopsReadingHoldsTheUpstreamBack() throws Exception {
+        slowReaderHoldsTheUpstreamBack(gw);
+    }
+
+    @Test
+    void backpressureStillHoldsWithAListenerThatPauses() throws Exception {
+        int before = TestFilters.Pausing.CHECKS.get();
+        slowReaderHoldsTheUpstreamBack(pausing);
+        assertTrue(TestFilters.Pausing.CHECKS.get() - before >= EVENTS / 50, "the listener paused for its checks");
+    }
+
+    private void slowReaderHoldsTheUpstreamBack(TestGateway gw) throws Exception {
+        upstreamDoneNanos = 0;
+        upstream.received.clear();
         String body = "{\"model\":\"mock\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
         try (Socket socket = gw.postSlowReader(body)) {
             long sent = System.nanoTime();

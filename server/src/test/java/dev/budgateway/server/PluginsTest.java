@@ -177,6 +177,28 @@ class PluginsTest {
     }
 
     @Test
+    void aStreamingGuardrailHoldsTextPausesForItsCheckAndFlushesItsTail() throws Exception {
+        try (TestGateway gw = start("""
+                [[filters]]
+                type = "example-redact"
+                words = ["WORDS"]
+                check_delay_ms = 2
+                [[filters]]
+                type = "routing"
+                [[filters]]
+                type = "fallback"
+                """)) {
+            HttpResponse<String> stream = gw.post("/v1/chat/completions",
+                    CHAT.replace("{\"model\"", "{\"stream\":true,\"model\""));
+            assertEquals(200, stream.statusCode());
+            assertEquals("quiet [redacted] here", StreamingTest.contentOf(stream.body()));
+            assertTrue(stream.body().trim().endsWith("data: [DONE]"), stream.body());
+            HttpResponse<String> unary = gw.post("/v1/chat/completions", CHAT);
+            assertTrue(unary.body().contains("\"content\":\"quiet [redacted] here\""), unary.body());
+        }
+    }
+
+    @Test
     void aFilterThatThrowsGivesA500AndTheServerKeepsServing() throws Exception {
         try (TestGateway gw = start("""
                 [[filters]]

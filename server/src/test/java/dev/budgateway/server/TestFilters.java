@@ -29,8 +29,14 @@ final class TestFilters {
         }
     }
 
-    /** {@code test-async}: decides after 20 ms on the exchange's event loop. */
+    /**
+     * {@code test-async}: decides after 20 ms, on a thread of the host scheduler's (not the exchange's loop),
+     * and writes the exchange in its continuation, which the runner applies on the loop.
+     */
     public static final class Async implements FilterFactory {
+        static final dev.budgateway.plugins.spi.Key<String> DECIDED_ON = dev.budgateway.plugins.spi.Key.of(
+                "test_async_decided_on", String.class);
+
         @Override
         public String type() {
             return "test-async";
@@ -39,9 +45,51 @@ final class TestFilters {
         @Override
         public Filter create(FilterConfig config, FilterEnv env) throws ConfigException {
             return exchange -> {
-                CompletableFuture<FilterResult> later = new CompletableFuture<>();
-                exchange.eventLoop().schedule(() -> later.complete(FilterResult.CONTINUE), 20, TimeUnit.MILLISECONDS);
-                return FilterResult.pending(later);
+                CompletableFuture<String> later = new CompletableFuture<>();
+                env.scheduler().schedule(() -> later.complete(Thread.currentThread().getName()), 20,
+                        TimeUnit.MILLISECONDS);
+                return FilterResult.await(later, (ex, thread) -> {
+                    ex.put(DECIDED_ON, thread);
+                    return FilterResult.CONTINUE;
+                });
+            };
+        }
+    }
+
+    /**
+     * {@code test-pausing}: a listener that, every 50 chunks, pauses the stream for an asynchronous check
+     * answered on another thread, as a streaming guardrail does.
+     */
+    public static final class Pausing implements FilterFactory {
+        static final java.util.concurrent.atomic.AtomicInteger CHECKS = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        public String type() {
+            return "test-pausing";
+        }
+
+        @Override
+        public Filter create(FilterConfig config, FilterEnv env) {
+            return exchange -> {
+                exchange.addListener(new dev.budgateway.plugins.spi.ResponseListener() {
+                    private int seen;
+
+                    @Override
+                    public void onChunk(dev.budgateway.plugins.spi.Chunk chunk,
+                            dev.budgateway.plugins.spi.ChunkEmitter next) {
+                        if (++seen % 50 != 0) {
+                            next.emit(chunk);
+                            return;
+                        }
+                        CompletableFuture<Boolean> check = new CompletableFuture<>();
+                        env.scheduler().schedule(() -> check.complete(true), 1, TimeUnit.MILLISECONDS);
+                        next.await(check, ok -> {
+                            CHECKS.incrementAndGet();
+                            next.emit(chunk);
+                        });
+                    }
+                });
+                return FilterResult.CONTINUE;
             };
         }
     }

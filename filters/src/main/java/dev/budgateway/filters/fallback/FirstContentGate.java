@@ -122,6 +122,16 @@ final class FirstContentGate implements ChunkStream, ChunkSubscriber {
         upstream.cancel();
     }
 
+    @Override
+    public void pause() {
+        upstream.pause();
+    }
+
+    @Override
+    public void resume() {
+        upstream.resume();
+    }
+
     static boolean hasContent(Chunk chunk) {
         if (chunk.isUnary()) {
             return true; // Raw bytes (speech audio) are all content.

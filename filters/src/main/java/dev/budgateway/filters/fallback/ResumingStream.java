@@ -25,6 +25,8 @@ final class ResumingStream implements ChunkStream {
     private final StringBuilder text = new StringBuilder();
     private volatile ChunkStream current;
     private volatile boolean cancelled;
+    /** Whether the consumer holds the stream back: a continuation starts paused too. */
+    private boolean paused;
 
     ResumingStream(ChunkStream first, Function<String, CompletionStage<Response>> resume) {
         this.first = first;
@@ -79,6 +81,9 @@ final class ResumingStream implements ChunkStream {
                     return;
                 }
                 current = response.body();
+                if (paused) {
+                    current.pause();
+                }
                 response.body().subscribe(new Forwarder(downstream, true));
             });
         }
@@ -98,5 +103,17 @@ final class ResumingStream implements ChunkStream {
     public void cancel() {
         cancelled = true;
         current.cancel();
+    }
+
+    @Override
+    public void pause() {
+        paused = true;
+        current.pause();
+    }
+
+    @Override
+    public void resume() {
+        paused = false;
+        current.resume();
     }
 }

@@ -288,6 +288,10 @@ public final class DummyProvider implements Provider {
         private final boolean failMidway;
         private final long pauseMs;
         private volatile boolean cancelled;
+        private ChunkSubscriber subscriber;
+        private boolean paused;
+        /** Where to go on when resumed, or -1 when not stopped by a pause. */
+        private int resumeAt = -1;
 
         ScriptedStream(ProviderCall call, List<Chunk> chunks, boolean failMidway, long pauseMs) {
             this.call = call;
@@ -298,13 +302,21 @@ public final class DummyProvider implements Provider {
 
         @Override
         public void subscribe(ChunkSubscriber subscriber) {
+            this.subscriber = subscriber;
             push(subscriber, 0);
         }
 
         private void push(ChunkSubscriber subscriber, int from) {
-            for (int i = from; i < chunks.size(); i++) {
+            for (int i = from; i <= chunks.size(); i++) {
                 if (cancelled) {
                     return;
+                }
+                if (paused) {
+                    resumeAt = i;
+                    return;
+                }
+                if (i == chunks.size()) {
+                    break;
                 }
                 if (failMidway && i == 3) {
                     subscriber.onError(new GatewayError(502, "upstream_error", "upstream_stream_failed",
@@ -326,6 +338,21 @@ public final class DummyProvider implements Provider {
         @Override
         public void cancel() {
             cancelled = true;
+        }
+
+        @Override
+        public void pause() {
+            paused = true;
+        }
+
+        @Override
+        public void resume() {
+            paused = false;
+            if (resumeAt >= 0) {
+                int from = resumeAt;
+                resumeAt = -1;
+                push(subscriber, from);
+            }
         }
     }
 }

@@ -282,7 +282,7 @@ public final class HttpProvider implements Provider {
                             "The stream from provider '" + name + "' ended before it was complete"),
                     streamingStallMs, streamingStallMs == null ? null : GatewayError.timeout("Provider '" + name
                             + "' sent nothing for " + streamingStallMs + " ms in the middle of a stream"),
-                    outcome::done, call.flow(), limits.maxEventBytes(),
+                    outcome::done, limits.maxEventBytes(),
                     what -> GatewayError.badGateway("Provider '" + name + "' " + what));
             if (mode == UpstreamProtocol.Mode.RAW) {
                 out.complete(new Response(ResponseHead.raw(status, type == null ? "application/octet-stream"

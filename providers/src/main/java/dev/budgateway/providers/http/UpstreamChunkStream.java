@@ -36,15 +36,14 @@ public final class UpstreamChunkStream implements ChunkStream {
      * @param stalled the error for a silence longer than that
      * @param onEnd told once how the stream ended: its error ({@code null} for a clean end), and whether
      *     it was cancelled by the consumer instead
-     * @param flow the client's backpressure, or {@code null} to read the upstream as fast as it sends
      * @param maxEventBytes the most bytes the decoder may hold without an event coming out of them
      * @param unreadable the error for an event too large, or one that cannot be decoded or translated
      */
     public record Settings(EventExecutor eventLoop, Function<Throwable, GatewayError> errors, Runnable onFirstData,
             GatewayError truncated, Long stallMs, GatewayError stalled, BiConsumer<GatewayError, Boolean> onEnd,
-            ClientFlow flow, long maxEventBytes, Function<String, GatewayError> unreadable) {}
+            long maxEventBytes, Function<String, GatewayError> unreadable) {}
 
-    /** Pieces of body asked for ahead when the client sets the pace. */
+    /** Pieces of body asked for ahead; one more each time one is through, unless paused. */
     private static final int READ_AHEAD = 4;
 
     private final StreamMessage<HttpData> body;
@@ -53,6 +52,12 @@ public final class UpstreamChunkStream implements ChunkStream {
     private final Settings settings;
     private volatile Subscription subscription;
     private volatile boolean cancelled;
+    /** Held back by the consumer (a slow client, a listener's check): its silence meanwhile is not a stall. */
+    private boolean paused;
+    /** Pieces not asked for while paused, asked for on resume. */
+    private int owed;
+    /** When data last arrived; the stall check compares against it instead of rescheduling per chunk. */
+    private long lastDataNanos;
 
     /**
      * @param decoders makes the decoder for this stream, or {@code null} for a raw body
@@ -94,13 +99,9 @@ public final class UpstreamChunkStream implements ChunkStream {
             /** Whether the last feed gave an event, and how many bytes were fed since one came out. */
             private boolean eventOut;
             private long undecoded;
-            /** Waiting for the client: the upstream's silence meanwhile is ours, not a stall. */
-            private boolean paused;
             private boolean first = true;
             private boolean finished = decoders == null;
             private boolean ended;
-            /** When data last arrived; the stall check compares against it instead of rescheduling per chunk. */
-            private long lastDataNanos;
 
             @Override
             public void onSubscribe(Subscription s) {
@@ -108,7 +109,7 @@ public final class UpstreamChunkStream implements ChunkStream {
                 if (cancelled) {
                     s.cancel();
                 } else {
-                    s.request(settings.flow() == null ? Long.MAX_VALUE : READ_AHEAD);
+                    s.request(READ_AHEAD);
                 }
             }
 
@@ -132,18 +133,12 @@ public final class UpstreamChunkStream implements ChunkStream {
                 } else if (!decode(data)) {
                     return;
                 }
-                ClientFlow flow = settings.flow();
-                if (flow != null && !ended && !cancelled) {
-                    // One more piece when this one is through; if the client is behind, once it catches up.
-                    if (flow.saturated()) {
-                        paused = true;
-                        flow.whenDrained(() -> {
-                            paused = false;
-                            lastDataNanos = System.nanoTime();
-                            readMore();
-                        });
+                if (!ended && !cancelled) {
+                    // One more piece when this one is through; while paused, on resume.
+                    if (paused) {
+                        owed++;
                     } else {
-                        readMore();
+                        readMore(1);
                     }
                 }
             }
@@ -172,12 +167,6 @@ public final class UpstreamChunkStream implements ChunkStream {
                 return !ended && !cancelled;
             }
 
-            private void readMore() {
-                Subscription s = subscription;
-                if (s != null && !ended && !cancelled) {
-                    s.request(1);
-                }
-            }
 
             private void scheduleStallCheck(long delayMs) {
                 settings.eventLoop().schedule(() -> {
@@ -227,6 +216,32 @@ public final class UpstreamChunkStream implements ChunkStream {
                 end(finished ? null : settings.truncated());
             }
         }, settings.eventLoop());
+    }
+
+    private void readMore(int pieces) {
+        Subscription s = subscription;
+        if (s != null && !cancelled) {
+            s.request(pieces);
+        }
+    }
+
+    @Override
+    public void pause() {
+        paused = true;
+    }
+
+    @Override
+    public void resume() {
+        if (!paused) {
+            return;
+        }
+        paused = false;
+        lastDataNanos = System.nanoTime();
+        if (owed > 0) {
+            int n = owed;
+            owed = 0;
+            readMore(n);
+        }
     }
 
     private void cancelUpstream() {

@@ -119,6 +119,11 @@ public class DefaultExchange implements Exchange {
         listeners.add(listener);
     }
 
+    /** A pipeline through this exchange's listeners into {@code sink}, checked to run on its loop. */
+    public ResponsePipeline responsePipeline(ResponsePipeline.Sink sink) {
+        return new ResponsePipeline(listeners(), sink, eventLoop, onLoop);
+    }
+
     /** The listeners in registration (chain) order. */
     public List<ResponseListener> listeners() {
         return listeners == null ? List.of() : listeners;

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * One unit of a response on its way to the client: one SSE event of a stream, or the whole body of a
@@ -81,7 +82,10 @@ public final class Chunk {
         return unary;
     }
 
-    /** The payload as JSON, parsed on first use; a missing node when it is not JSON. */
+    /**
+     * The payload as JSON, parsed on first use; a missing node when it is not JSON. Read it, do not change
+     * it: what reaches the client is {@link #data()}. To change a chunk, {@link #edit} it.
+     */
     public JsonNode json() {
         JsonNode j = json;
         if (j == null) {
@@ -96,19 +100,44 @@ public final class Chunk {
     }
 
     /**
+     * A copy whose JSON payload is changed by {@code change} (applied to a copy of {@link #json()}); this
+     * chunk when the payload is not a JSON object. The one way to edit a chunk: the copy's bytes are the
+     * edited tree.
+     */
+    public Chunk edit(Consumer<ObjectNode> change) {
+        if (!(json() instanceof ObjectNode o)) {
+            return this;
+        }
+        ObjectNode copy = o.deepCopy();
+        change.accept(copy);
+        return new Chunk(Json.bytes(copy), unary, eventName, copy);
+    }
+
+    /** A chunk of the same kind and event name with {@code json} as its payload. */
+    public Chunk withJson(JsonNode json) {
+        return new Chunk(Json.bytes(json), unary, eventName, json);
+    }
+
+    /**
      * The generated text this chunk carries: a chat delta's or message's content, or a completion's text
      * (first choice); a Responses stream's {@code response.output_text.delta}, or a Responses body's
-     * {@code output_text} parts joined. {@code null} when it carries none.
+     * {@code output_text} parts joined; an Anthropic stream's {@code text_delta}, or a Messages body's text
+     * blocks joined. {@code null} when it carries none.
      */
     public String text() {
         JsonNode j = json();
-        if (RESPONSES_TEXT_DELTA.equals(j.path("type").asText(null))) {
+        String type = j.path("type").asText(null);
+        if (RESPONSES_TEXT_DELTA.equals(type)) {
             JsonNode delta = j.path("delta");
             return delta.isTextual() ? delta.asText() : null;
         }
-        if (unary && j.path("output").isArray()) {
+        if (ANTHROPIC_DELTA.equals(type)) {
+            JsonNode delta = j.path("delta");
+            return "text_delta".equals(delta.path("type").asText()) ? delta.path("text").asText() : null;
+        }
+        if (unary && (j.path("output").isArray() || (ANTHROPIC_MESSAGE.equals(type) && j.path("content").isArray()))) {
             StringBuilder sb = null;
-            for (JsonNode part : outputTextParts(j)) {
+            for (JsonNode part : textParts(j)) {
                 sb = sb == null ? new StringBuilder() : sb;
                 sb.append(part.path("text").asText());
             }
@@ -132,12 +161,17 @@ public final class Chunk {
             return this;
         }
         ObjectNode copy = ((ObjectNode) json()).deepCopy();
-        if (RESPONSES_TEXT_DELTA.equals(copy.path("type").asText(null))) {
+        String type = copy.path("type").asText(null);
+        if (RESPONSES_TEXT_DELTA.equals(type)) {
             copy.put("delta", text);
             return new Chunk(Json.bytes(copy), unary, eventName, copy);
         }
-        if (unary && copy.path("output").isArray()) {
-            List<ObjectNode> parts = outputTextParts(copy);
+        if (ANTHROPIC_DELTA.equals(type)) {
+            ((ObjectNode) copy.get("delta")).put("text", text);
+            return new Chunk(Json.bytes(copy), unary, eventName, copy);
+        }
+        if (unary && (copy.path("output").isArray() || ANTHROPIC_MESSAGE.equals(type))) {
+            List<ObjectNode> parts = textParts(copy);
             if (parts.size() != 1) {
                 return this;
             }
@@ -155,11 +189,21 @@ public final class Chunk {
     }
 
     private static final String RESPONSES_TEXT_DELTA = "response.output_text.delta";
+    private static final String ANTHROPIC_DELTA = "content_block_delta";
+    private static final String ANTHROPIC_MESSAGE = "message";
 
-    /** The {@code output_text} parts of a Responses body's messages, in order. */
-    private static List<ObjectNode> outputTextParts(JsonNode response) {
+    /** The text parts of a body: a Responses body's {@code output_text} parts, or a Messages body's text blocks. */
+    private static List<ObjectNode> textParts(JsonNode body) {
         List<ObjectNode> parts = new ArrayList<>();
-        for (JsonNode item : response.path("output")) {
+        if (ANTHROPIC_MESSAGE.equals(body.path("type").asText(null))) {
+            for (JsonNode block : body.path("content")) {
+                if (block instanceof ObjectNode o && "text".equals(o.path("type").asText())) {
+                    parts.add(o);
+                }
+            }
+            return parts;
+        }
+        for (JsonNode item : body.path("output")) {
             for (JsonNode part : item.path("content")) {
                 if (part instanceof ObjectNode o && "output_text".equals(o.path("type").asText())) {
                     parts.add(o);
@@ -170,14 +214,18 @@ public final class Chunk {
     }
 
     /**
-     * The usage this chunk reports, if any: the final chunk of a chat stream, a unary body, or a
-     * Responses stream's {@code response.completed} event.
+     * The usage this chunk reports, if any: the final chunk of a chat stream, a unary body, a Responses
+     * stream's {@code response.completed} event, or an Anthropic stream's {@code message_start} and
+     * {@code message_delta}.
      */
     public Usage usage() {
         JsonNode j = json();
         JsonNode usage = j.get("usage");
         if (usage == null && j.path("response").isObject()) {
             usage = j.get("response").get("usage");
+        }
+        if (usage == null && j.path("message").isObject()) {
+            usage = j.get("message").get("usage"); // an Anthropic message_start
         }
         return Usage.fromOpenAi(usage);
     }

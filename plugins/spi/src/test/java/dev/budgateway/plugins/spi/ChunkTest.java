@@ -3,6 +3,7 @@ package dev.budgateway.plugins.spi;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -64,5 +65,38 @@ class ChunkTest {
                 + "\"text\":\"a\"},{\"type\":\"output_text\",\"text\":\"b\"}]}]}");
         assertEquals("ab", twoParts.text());
         assertSame(twoParts, twoParts.withText("x"), "spread over parts: left as it is");
+    }
+
+    @Test
+    void anthropicEventsAndBodies() {
+        Chunk delta = Chunk.event("content_block_delta", ("{\"type\":\"content_block_delta\",\"index\":0,"
+                + "\"delta\":{\"type\":\"text_delta\",\"text\":\"Hi\"}}").getBytes(StandardCharsets.UTF_8));
+        assertEquals("Hi", delta.text());
+        assertEquals("**", delta.withText("**").text());
+        assertEquals("content_block_delta", delta.withText("**").eventName());
+        Chunk toolInput = Chunk.event("content_block_delta", ("{\"type\":\"content_block_delta\",\"index\":1,"
+                + "\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"{\"}}")
+                .getBytes(StandardCharsets.UTF_8));
+        assertNull(toolInput.text());
+        Chunk start = Chunk.event("message_start", ("{\"type\":\"message_start\",\"message\":{\"id\":\"m\","
+                + "\"usage\":{\"input_tokens\":9,\"output_tokens\":1}}}").getBytes(StandardCharsets.UTF_8));
+        assertEquals(new Usage(9, 1), start.usage());
+        Chunk body = unary("{\"type\":\"message\",\"content\":[{\"type\":\"text\",\"text\":\"Yes\"}],"
+                + "\"usage\":{\"input_tokens\":3,\"output_tokens\":1}}");
+        assertEquals("Yes", body.text());
+        assertEquals("No", body.withText("No").text());
+        assertEquals(new Usage(3, 1), body.usage());
+    }
+
+    @Test
+    void editsMakeANewChunkAndLeaveTheOldOne() {
+        Chunk original = unary("{\"id\":\"a\",\"choices\":[]}");
+        Chunk edited = original.edit(json -> json.put("id", "b"));
+        assertEquals("b", edited.json().path("id").asText());
+        assertTrue(edited.dataAsString().contains("\"b\""), "the bytes are the edited tree");
+        assertEquals("a", original.json().path("id").asText());
+        assertTrue(edited.isUnary());
+        Chunk raw = Chunk.bytes(new byte[] {1, 2});
+        assertSame(raw, raw.edit(json -> json.put("x", 1)), "not JSON: nothing to edit");
     }
 }

@@ -96,6 +96,15 @@ public final class ChainHarness implements AutoCloseable {
 
     /** Runs one request through the chain and delivers its response; waits at most 10 s. */
     public Outcome send(String jsonBody, Map<String, String> headers) throws Exception {
+        return send(jsonBody, headers, -1);
+    }
+
+    /** As {@link #send}, with the client going away {@code afterMs} after the request arrived. */
+    public Outcome sendAndLeave(String jsonBody, Map<String, String> headers, long afterMs) throws Exception {
+        return send(jsonBody, headers, afterMs);
+    }
+
+    private Outcome send(String jsonBody, Map<String, String> headers, long leaveAfterMs) throws Exception {
         ObjectNode body = (ObjectNode) Json.parse(jsonBody.getBytes(StandardCharsets.UTF_8));
         Map<String, String> lower = new HashMap<>();
         headers.forEach((k, v) -> lower.put(k.toLowerCase(java.util.Locale.ROOT), v));
@@ -108,6 +117,17 @@ public final class ChainHarness implements AutoCloseable {
                 exchange.put(Keys.MODEL, body.get("model").asText());
             }
             exchange.put(Keys.STREAM, body.path("stream").asBoolean(false));
+            Runnable[] leaveResponse = new Runnable[1];
+            if (leaveAfterMs >= 0) {
+                // As the server when the connection closes: the chain's pending work is cancelled through the
+                // exchange, and a response on its way is cut (its upstream cancelled) and recorded as a 499.
+                loop.schedule(() -> {
+                    exchange.cancel();
+                    if (leaveResponse[0] != null) {
+                        leaveResponse[0].run();
+                    }
+                }, leaveAfterMs, TimeUnit.MILLISECONDS);
+            }
             new ChainRunner(new FilterChain(entries), upstream, ChainObserver.NONE).run(exchange)
                     .whenComplete((response, failure) -> loop.execute(() -> {
                         if (failure != null) {
@@ -115,55 +135,67 @@ public final class ChainHarness implements AutoCloseable {
                             done.complete(new Outcome(exchange, null, error, List.of(), completion(exchange,
                                     error)));
                         } else {
-                            deliver(exchange, response, done);
+                            leaveResponse[0] = deliver(exchange, response, done);
                         }
                     }));
         });
         return done.get(10, TimeUnit.SECONDS);
     }
 
-    /** As the gateway's responder: the listeners see the head, each chunk and the completion. */
-    private void deliver(DefaultExchange exchange, Response response, CompletableFuture<Outcome> done) {
+    /**
+     * As the gateway's responder: the listeners see the head, each chunk, the end and the completion.
+     * Gives what to do when the client leaves.
+     */
+    private Runnable deliver(DefaultExchange exchange, Response response, CompletableFuture<Outcome> done) {
         List<Chunk> written = new ArrayList<>();
-        GatewayError[] aborted = new GatewayError[1];
-        ResponsePipeline pipeline = new ResponsePipeline(exchange.listeners(), new ResponsePipeline.Sink() {
+        ResponsePipeline[] pipeline = new ResponsePipeline[1];
+        java.util.function.Consumer<GatewayError> finish = error -> {
+            if (done.isDone()) {
+                return;
+            }
+            Completion c = completion(exchange, error);
+            pipeline[0].complete(c);
+            done.complete(new Outcome(exchange, response, error, List.copyOf(written), c));
+        };
+        pipeline[0] = exchange.responsePipeline(new ResponsePipeline.Sink() {
             @Override
             public void write(Chunk chunk) {
                 written.add(chunk);
             }
 
             @Override
+            public void end() {
+                finish.accept(null);
+            }
+
+            @Override
             public void abort(GatewayError error) {
-                aborted[0] = error;
                 response.body().cancel();
+                finish.accept(error);
             }
         });
-        pipeline.head(response.head());
+        pipeline[0].source(response.body());
+        pipeline[0].head(response.head());
         response.body().subscribe(new ChunkSubscriber() {
             @Override
             public void onChunk(Chunk chunk) {
-                if (aborted[0] == null) {
-                    pipeline.chunk(chunk);
-                }
+                pipeline[0].chunk(chunk);
             }
 
             @Override
             public void onEnd() {
-                finish(null);
+                pipeline[0].end(); // the listeners may hold it back (an await); the sink's end() finishes
             }
 
             @Override
             public void onError(GatewayError error) {
-                finish(error);
-            }
-
-            private void finish(GatewayError error) {
-                GatewayError end = aborted[0] != null ? aborted[0] : error;
-                Completion c = completion(exchange, end == null ? null : end);
-                pipeline.complete(c);
-                done.complete(new Outcome(exchange, response, end, List.copyOf(written), c));
+                finish.accept(error);
             }
         });
+        return () -> {
+            response.body().cancel();
+            finish.accept(GatewayError.clientGone());
+        };
     }
 
     private static Completion completion(DefaultExchange exchange, GatewayError error) {

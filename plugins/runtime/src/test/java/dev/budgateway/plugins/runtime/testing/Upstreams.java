@@ -34,6 +34,24 @@ public final class Upstreams {
                 new Scripted(chatChunks(pieces, true), null)));
     }
 
+    /** As {@link #stream}, counting in {@code pauses} each time the consumer paused the stream. */
+    public static Terminal stream(java.util.concurrent.atomic.AtomicInteger pauses, String... pieces) {
+        return exchange -> CompletableFuture.completedFuture(new Response(new ResponseHead(200, true),
+                new Scripted(chatChunks(pieces, true), null) {
+                    @Override
+                    public void pause() {
+                        pauses.incrementAndGet();
+                        super.pause();
+                    }
+                }));
+    }
+
+    /** Every attempt streams these pieces without a finish chunk, then ends cleanly. */
+    public static Terminal streamThenEnd(String... pieces) {
+        return exchange -> CompletableFuture.completedFuture(new Response(new ResponseHead(200, true),
+                new Scripted(chatChunks(pieces, false), null)));
+    }
+
     /** Every attempt streams these pieces (no finish) and then fails with {@code error}. */
     public static Terminal streamThenFail(GatewayError error, String... pieces) {
         return exchange -> CompletableFuture.completedFuture(new Response(new ResponseHead(200, true),
@@ -74,11 +92,18 @@ public final class Upstreams {
                 + (finish == null ? "null" : "\"" + finish + "\"") + "}]}").getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Chunks delivered at once on subscription, then an end or an error. */
-    private static final class Scripted implements ChunkStream {
+    /**
+     * Chunks delivered at once on subscription, then an end or an error; a pause stops it between two
+     * chunks until resumed, as a paced upstream would.
+     */
+    private static class Scripted implements ChunkStream {
         private final List<Chunk> chunks;
         private final GatewayError error;
+        private ChunkSubscriber subscriber;
+        private int next;
         private boolean cancelled;
+        private boolean paused;
+        private boolean pushing;
 
         Scripted(List<Chunk> chunks, GatewayError error) {
             this.chunks = chunks;
@@ -87,15 +112,23 @@ public final class Upstreams {
 
         @Override
         public void subscribe(ChunkSubscriber subscriber) {
-            for (Chunk c : chunks) {
-                if (cancelled) {
-                    return;
-                }
-                subscriber.onChunk(c);
-            }
-            if (cancelled) {
+            this.subscriber = subscriber;
+            push();
+        }
+
+        private void push() {
+            if (pushing) {
                 return;
             }
+            pushing = true;
+            while (!cancelled && !paused && next < chunks.size()) {
+                subscriber.onChunk(chunks.get(next++));
+            }
+            pushing = false;
+            if (cancelled || paused || next > chunks.size()) {
+                return;
+            }
+            next++;
             if (error == null) {
                 subscriber.onEnd();
             } else {
@@ -106,6 +139,19 @@ public final class Upstreams {
         @Override
         public void cancel() {
             cancelled = true;
+        }
+
+        @Override
+        public void pause() {
+            paused = true;
+        }
+
+        @Override
+        public void resume() {
+            paused = false;
+            if (subscriber != null) {
+                push();
+            }
         }
     }
 }
