@@ -4,6 +4,7 @@ import com.linecorp.armeria.common.util.EventLoopGroups;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
+import dev.budgateway.analytics.MicrometerFilterMetrics;
 import dev.budgateway.analytics.RequestMetrics;
 import dev.budgateway.config.GatewayConfig;
 import dev.budgateway.plugins.runtime.ChainRunner;
@@ -23,6 +24,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
@@ -45,13 +47,16 @@ public final class Gateway implements AutoCloseable {
     private final JvmGcMetrics gcMetrics;
     private final FilterChain chain;
     private final ModelCatalog catalog;
+    private final HostServices services;
     private final Drain drain;
     private final long shutdownGraceMs;
     /** The port that serves only {@code /metrics}, or {@code null}. */
     private final Integer metricsPort;
 
     private Gateway(Server server, EventLoopGroup eventLoops, UpstreamClient upstream, JvmGcMetrics gcMetrics,
-            FilterChain chain, ModelCatalog catalog, Drain drain, long shutdownGraceMs, Integer metricsPort) {
+            FilterChain chain, ModelCatalog catalog, HostServices services, Drain drain, long shutdownGraceMs,
+            Integer metricsPort) {
+        this.services = services;
         this.metricsPort = metricsPort;
         this.server = server;
         this.eventLoops = eventLoops;
@@ -69,16 +74,17 @@ public final class Gateway implements AutoCloseable {
         EventLoopGroup eventLoops = EventLoopGroups.newEventLoopGroup(config.gateway().eventLoops());
         UpstreamClient upstream = new UpstreamClient(eventLoops, config.gateway().globalTimeoutMs(),
                 config.gateway().connectTimeoutMs(), config.gateway().upstreamLimits());
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        HostServices services = new HostServices(eventLoops, Clock.systemUTC(), new MicrometerFilterMetrics(registry));
         GatewayAssembly assembly;
         try {
-            assembly = GatewayAssembly.build(config, upstream, eventLoops, env);
+            assembly = GatewayAssembly.build(config, upstream, services, env);
         } catch (ConfigException | RuntimeException e) {
             upstream.close();
             eventLoops.shutdownGracefully();
             throw e;
         }
 
-        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
@@ -86,6 +92,8 @@ public final class Gateway implements AutoCloseable {
         JvmGcMetrics gcMetrics = new JvmGcMetrics();
         gcMetrics.bindTo(registry);
         RequestMetrics metrics = new RequestMetrics(registry);
+        services.addCompletionSink(new RequestMetricsSink(metrics, assembly.catalog().configured().stream()
+                .map(m -> m.name()).collect(java.util.stream.Collectors.toSet())));
 
         ChainRunner runner = new ChainRunner(assembly.chain(), new ProviderProxy(assembly.catalog()),
                 metrics::recordFilter);
@@ -114,13 +122,13 @@ public final class Gateway implements AutoCloseable {
                 .channelOption(ChannelOption.SO_BACKLOG, 65535);
         for (String prefix : API_PREFIXES) {
             for (ApiEndpoint endpoint : ApiEndpoint.values()) {
-                HttpService service = new InferenceService(endpoint, runner, assembly.catalog(), metrics,
+                HttpService service = new InferenceService(endpoint, runner, services,
                         bodyTimeoutMs, drain);
                 long limit = endpoint.isMultipart() ? config.gateway().maxUploadBytes() : config.gateway().maxBodyBytes();
                 sb.route().post(prefix + endpoint.path()).maxRequestLength(limit).build(service);
             }
             sb.route().post(prefix + "/messages").maxRequestLength(config.gateway().maxBodyBytes())
-                    .build(InferenceService.anthropicMessages(runner, assembly.catalog(), metrics, bodyTimeoutMs,
+                    .build(InferenceService.anthropicMessages(runner, services, bodyTimeoutMs,
                             drain));
             sb.route().post(prefix + "/messages/count_tokens").maxRequestLength(config.gateway().maxBodyBytes())
                     .build(new CountTokensService(assembly.catalog(), bodyTimeoutMs));
@@ -147,13 +155,15 @@ public final class Gateway implements AutoCloseable {
             server.start().join();
         } catch (RuntimeException e) {
             server.close();
+            assembly.chain().close();
+            services.close();
             upstream.close();
             eventLoops.shutdownGracefully();
             gcMetrics.close();
             throw e;
         }
-        return new Gateway(server, eventLoops, upstream, gcMetrics, assembly.chain(), assembly.catalog(), drain,
-                graceMs, metricsPort);
+        return new Gateway(server, eventLoops, upstream, gcMetrics, assembly.chain(), assembly.catalog(), services,
+                drain, graceMs, metricsPort);
     }
 
     /** The port the API is served on (useful with port 0). */
@@ -189,6 +199,9 @@ public final class Gateway implements AutoCloseable {
                 TimeUnit.MILLISECONDS);
         return server.stop().handle((unused, failure) -> {
             cut.cancel(false);
+            // Nothing is in flight any more: filters flush and close, then what they share, then the transport.
+            chain.close();
+            services.close();
             upstream.close();
             gcMetrics.close();
             eventLoops.shutdownGracefully();

@@ -9,13 +9,12 @@ import dev.budgateway.plugins.runtime.FilterRegistry;
 import dev.budgateway.plugins.runtime.OnError;
 import dev.budgateway.plugins.spi.ConfigException;
 import dev.budgateway.plugins.spi.ConfigProblem;
-import dev.budgateway.plugins.spi.ServiceKey;
+import dev.budgateway.plugins.spi.FilterMetrics;
 import dev.budgateway.providers.ModelCatalog;
 import dev.budgateway.providers.UpstreamClient;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Function;
 
@@ -24,9 +23,16 @@ import java.util.function.Function;
  * and the chain. Used by start-up and by {@code --validate-config}, so both report the same problems,
  * all of them at once.
  */
-record GatewayAssembly(ModelCatalog catalog, FilterChain chain) {
+record GatewayAssembly(ModelCatalog catalog, FilterChain chain, HostServices services) {
 
+    /** For checking a config: services with no metrics registry and nothing to serve. */
     static GatewayAssembly build(GatewayConfig config, UpstreamClient upstream, ScheduledExecutorService scheduler,
+            Function<String, String> env) throws ConfigException {
+        return build(config, upstream, new HostServices(scheduler, java.time.Clock.systemUTC(), FilterMetrics.NONE),
+                env);
+    }
+
+    static GatewayAssembly build(GatewayConfig config, UpstreamClient upstream, HostServices services,
             Function<String, String> env) throws ConfigException {
         List<ConfigProblem> problems = new ArrayList<>();
         ModelCatalog catalog = ModelCatalog.build(config, ModelCatalog.BUILT_IN_TYPES, upstream, env, problems);
@@ -38,18 +44,21 @@ record GatewayAssembly(ModelCatalog catalog, FilterChain chain) {
         }
         FilterChain chain = null;
         if (registry != null) {
-            HostFilterEnv filterEnv = new HostFilterEnv(Map.<ServiceKey<?>, Object>of(ModelCatalog.SERVICE, catalog),
-                    scheduler);
+            services.register(ModelCatalog.SERVICE, catalog);
             try {
-                chain = ChainBuilder.build(declarations(config), registry, filterEnv);
+                chain = ChainBuilder.build(declarations(config), registry, services);
             } catch (ConfigException e) {
                 problems.addAll(e.problems());
             }
         }
         if (!problems.isEmpty()) {
+            if (chain != null) {
+                chain.close();
+            }
+            services.close();
             throw new ConfigException(config.report(problems));
         }
-        return new GatewayAssembly(catalog, chain);
+        return new GatewayAssembly(catalog, chain, services);
     }
 
     private static List<FilterDeclaration> declarations(GatewayConfig config) {

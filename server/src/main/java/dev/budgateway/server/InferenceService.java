@@ -6,25 +6,19 @@ import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
-import dev.budgateway.analytics.RequestMetrics;
 import dev.budgateway.plugins.runtime.ChainRunner;
 import dev.budgateway.plugins.runtime.DefaultExchange;
 import dev.budgateway.plugins.spi.ApiEndpoint;
 import dev.budgateway.plugins.spi.Completion;
+import dev.budgateway.plugins.spi.FinishedExchange;
 import dev.budgateway.plugins.spi.GatewayError;
 import dev.budgateway.plugins.spi.GatewayException;
 import dev.budgateway.plugins.spi.Keys;
-import dev.budgateway.plugins.spi.Route;
-import dev.budgateway.plugins.spi.RouteTarget;
 import dev.budgateway.plugins.spi.UploadedFiles;
-import dev.budgateway.providers.CatalogModel;
 import dev.budgateway.providers.EventLoops;
-import dev.budgateway.providers.ModelCatalog;
 import dev.budgateway.providers.anthropic.InboundMessages;
 import dev.budgateway.providers.anthropic.MessagesToChat;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.stream.Collectors;
 
 /**
  * One OpenAI inference endpoint ({@code POST /v1/chat/completions}, {@code /v1/embeddings},
@@ -38,30 +32,28 @@ final class InferenceService implements HttpService {
     /** Whether requests come in as Anthropic Messages ({@code /v1/messages}) and answers go out as such. */
     private final boolean anthropic;
     private final ChainRunner runner;
-    private final Set<String> configuredModels;
-    private final RequestMetrics metrics;
+    private final HostServices services;
     /** How long the client may take to send its body; streams may then last as long as they need. */
     private final long bodyTimeoutMs;
     private final Drain drain;
 
-    InferenceService(ApiEndpoint endpoint, ChainRunner runner, ModelCatalog catalog, RequestMetrics metrics,
+    InferenceService(ApiEndpoint endpoint, ChainRunner runner, HostServices services,
             long bodyTimeoutMs, Drain drain) {
-        this(endpoint, false, runner, catalog, metrics, bodyTimeoutMs, drain);
+        this(endpoint, false, runner, services, bodyTimeoutMs, drain);
     }
 
     /** {@code POST /v1/messages}: Anthropic's Messages API, served as chat completions by any provider. */
-    static InferenceService anthropicMessages(ChainRunner runner, ModelCatalog catalog, RequestMetrics metrics,
+    static InferenceService anthropicMessages(ChainRunner runner, HostServices services,
             long bodyTimeoutMs, Drain drain) {
-        return new InferenceService(ApiEndpoint.CHAT, true, runner, catalog, metrics, bodyTimeoutMs, drain);
+        return new InferenceService(ApiEndpoint.CHAT, true, runner, services, bodyTimeoutMs, drain);
     }
 
-    private InferenceService(ApiEndpoint endpoint, boolean anthropic, ChainRunner runner, ModelCatalog catalog,
-            RequestMetrics metrics, long bodyTimeoutMs, Drain drain) {
+    private InferenceService(ApiEndpoint endpoint, boolean anthropic, ChainRunner runner,
+            HostServices services, long bodyTimeoutMs, Drain drain) {
         this.endpoint = endpoint;
         this.anthropic = anthropic;
         this.runner = runner;
-        this.configuredModels = catalog.configured().stream().map(CatalogModel::name).collect(Collectors.toSet());
-        this.metrics = metrics;
+        this.services = services;
         this.bodyTimeoutMs = bodyTimeoutMs;
         this.drain = drain;
     }
@@ -136,12 +128,12 @@ final class InferenceService implements HttpService {
         if (clientGone) {
             // The client left while sending its request: nobody to answer, nothing to warn about.
             logger.debug("{}: the client went away before its request was complete", ctx.id().text());
-            record(null, false, new Completion(499, null, null, true, 0, null, System.nanoTime() - start, -1));
+            record(null, ctx.id().text(), false, new Completion(499, null, null, true, 0, null, System.nanoTime() - start, -1));
             result.complete(HttpResponse.of(HttpStatus.valueOf(499)));
             return;
         }
         GatewayError error = ErrorResponses.forUnreadableBody(failure, endpoint.isMultipart());
-        record(null, false, new Completion(error.status(), null, error, false, 0, null, System.nanoTime() - start,
+        record(null, ctx.id().text(), false, new Completion(error.status(), null, error, false, 0, null, System.nanoTime() - start,
                 -1));
         result.complete(protocol(null, null).errorResponse(error, ctx.id().text()).toHttpResponse());
     }
@@ -166,6 +158,7 @@ final class InferenceService implements HttpService {
         exchange.put(Keys.REQUEST_ID, requestId);
         exchange.put(Keys.MODEL, body.get("model").asText());
         exchange.put(Keys.STREAM, stream);
+        exchange.put(Keys.PEER_ADDRESS, ctx.remoteAddress());
         if (files != null) {
             exchange.put(Keys.UPLOADED_FILES, files);
         }
@@ -174,7 +167,7 @@ final class InferenceService implements HttpService {
         }
         ctx.whenRequestCancelling().thenRun(() -> EventLoops.run(exchange.eventLoop(), exchange::cancel));
         ExchangeResponder responder = new ExchangeResponder(exchange, protocol(body, inbound),
-                completion -> record(exchange, stream, completion), result, drain);
+                completion -> record(exchange, requestId, stream, completion), result, drain);
         drain.started(responder);
         runner.run(exchange).whenComplete((response, failure) -> EventLoops.run(exchange.eventLoop(), () -> {
             if (failure != null) {
@@ -185,24 +178,8 @@ final class InferenceService implements HttpService {
         }));
     }
 
-    private void record(DefaultExchange exchange, boolean stream, Completion completion) {
-        String model = "none";
-        String provider = "none";
-        if (exchange != null) {
-            Route route = exchange.get(Keys.ROUTE);
-            // Tag values stay bounded by the config: configured names as they are, shorthands by type only.
-            if (route == null) {
-                model = "unknown";
-            } else if (configuredModels.contains(route.model())) {
-                model = route.model();
-            } else if (!route.targets().isEmpty()) {
-                model = route.targets().get(0).provider() + "::*";
-            }
-            RouteTarget servedBy = exchange.get(Keys.SERVED_BY);
-            if (servedBy != null) {
-                provider = servedBy.provider();
-            }
-        }
-        metrics.record(anthropic ? "messages" : endpoint.configName(), model, provider, stream, completion);
+    private void record(DefaultExchange exchange, String requestId, boolean stream, Completion completion) {
+        services.finished(new FinishedExchange(requestId, anthropic ? "messages" : endpoint.configName(), stream,
+                exchange, completion));
     }
 }

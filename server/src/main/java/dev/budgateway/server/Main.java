@@ -138,6 +138,8 @@ public final class Main {
         try (UpstreamClient upstream = new UpstreamClient(loops, config.gateway().globalTimeoutMs(),
                 config.gateway().connectTimeoutMs())) {
             GatewayAssembly assembly = GatewayAssembly.build(config, upstream, loops, env);
+            assembly.chain().close();
+            assembly.services().close();
             List<String> models = assembly.catalog().configured().stream().map(m -> m.name()).toList();
             out.println(source + " is valid: " + models.size() + " model(s) " + models + "; chain: "
                     + chainText(assembly.chain().entries()) + (config.filtersDeclared() ? "" : " (default)"));

@@ -143,4 +143,43 @@ final class TestFilters {
             };
         }
     }
+
+    /** What {@code test-lifecycle} saw, in order: finished exchanges ("status api"), closes, peers. */
+    static final java.util.List<String> LIFECYCLE = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /**
+     * {@code test-lifecycle}: uses every host service a stateful filter needs: a completion sink, a counter,
+     * the clock, a resource closed at shutdown, and its own close.
+     */
+    public static final class Lifecycle implements FilterFactory {
+        @Override
+        public String type() {
+            return "test-lifecycle";
+        }
+
+        @Override
+        public Filter create(FilterConfig config, FilterEnv env) {
+            dev.budgateway.plugins.spi.FilterMetrics.Counter seen = env.metrics().counter("test_lifecycle.requests",
+                    "Requests the test-lifecycle filter saw");
+            long createdAt = env.clock().millis();
+            env.addCompletionSink(f -> LIFECYCLE.add("finished " + f.completion().status() + " " + f.api()
+                    + (f.exchange() == null ? " before-chain" : "")));
+            env.onClose(() -> LIFECYCLE.add("resource closed"));
+            return new Filter() {
+                @Override
+                public FilterResult onRequest(dev.budgateway.plugins.spi.Exchange exchange) {
+                    seen.increment();
+                    java.net.InetSocketAddress peer = exchange.get(dev.budgateway.plugins.spi.Keys.PEER_ADDRESS);
+                    LIFECYCLE.add("peer " + (peer == null ? null : peer.getAddress().getHostAddress())
+                            + (env.clock().millis() >= createdAt ? "" : " clock went back"));
+                    return FilterResult.CONTINUE;
+                }
+
+                @Override
+                public void close() {
+                    LIFECYCLE.add("filter closed");
+                }
+            };
+        }
+    }
 }

@@ -36,6 +36,18 @@ public final class FilterChain {
         return entries.length;
     }
 
+    /** Closes every filter, last first; one that fails to close does not keep the others open. */
+    public void close() {
+        for (int i = entries.length - 1; i >= 0; i--) {
+            try {
+                entries[i].filter().close();
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(FilterChain.class).warn("Filter '{}' failed to close",
+                        entries[i].name(), e);
+            }
+        }
+    }
+
     /** The index of the upstream driver, or -1. */
     int driverIndex() {
         return driverIndex;

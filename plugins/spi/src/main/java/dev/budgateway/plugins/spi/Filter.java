@@ -12,4 +12,10 @@ public interface Filter {
      * filter). Must not block: return {@link FilterResult#pending} for I/O.
      */
     FilterResult onRequest(Exchange exchange);
+
+    /**
+     * Releases what the filter holds (flushes a buffer, closes a connection). Called once when the gateway
+     * stops, after the requests in flight have drained, in reverse chain order.
+     */
+    default void close() {}
 }

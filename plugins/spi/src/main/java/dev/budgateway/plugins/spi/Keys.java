@@ -21,5 +21,13 @@ public final class Keys {
     /** The files of a {@code multipart/form-data} request, in form order; its text fields are the body. */
     public static final Key<UploadedFiles> UPLOADED_FILES = Key.of("uploaded_files", UploadedFiles.class);
 
+    /** The address of the connection's other end, from the socket: a proxy's when there is one. */
+    public static final Key<java.net.InetSocketAddress> PEER_ADDRESS = Key.of("peer_address",
+            java.net.InetSocketAddress.class);
+    /** Who is calling, once an authentication filter has decided. */
+    public static final Key<Identity> IDENTITY = Key.of("identity", Identity.class);
+    /** The client's address as trusted, its location and its user agent, once a client-info filter ran. */
+    public static final Key<ClientInfo> CLIENT_INFO = Key.of("client_info", ClientInfo.class);
+
     private Keys() {}
 }
