@@ -10,7 +10,12 @@ import java.util.Map;
 import java.util.Set;
 
 /** Reads values out of a TOML tree, collecting every problem with its key path instead of stopping. */
-final class ConfigReader {
+public final class ConfigReader {
+
+    /** Bodies and events are held in one byte array. */
+    public static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
+    public static final long DAY_MS = 24L * 3600 * 1000;
+
 
     private final List<ConfigProblem> problems = new ArrayList<>();
     private final List<ConfigProblem> notices = new ArrayList<>();
@@ -25,12 +30,12 @@ final class ConfigReader {
         return environment;
     }
 
-    void problem(String path, String message) {
+    public void problem(String path, String message) {
         problems.add(new ConfigProblem(path, message));
     }
 
     /** Something the file says that the gateway accepts without acting on it (see {@link RustCompat}). */
-    void notice(String path, String message) {
+    public void notice(String path, String message) {
         notices.add(new ConfigProblem(path, message));
     }
 
@@ -39,7 +44,7 @@ final class ConfigReader {
     }
 
     /** Reports every key of {@code table} that is not in {@code allowed}. */
-    void onlyKeys(ObjectNode table, String path, Set<String> allowed) {
+    public void onlyKeys(ObjectNode table, String path, Set<String> allowed) {
         for (Iterator<String> it = table.fieldNames(); it.hasNext(); ) {
             String key = it.next();
             if (!allowed.contains(key)) {
@@ -50,7 +55,7 @@ final class ConfigReader {
         }
     }
 
-    ObjectNode table(JsonNode parent, String key, String path, boolean required) {
+    public ObjectNode table(JsonNode parent, String key, String path, boolean required) {
         JsonNode node = parent.get(key);
         if (node == null) {
             if (required) {
@@ -65,7 +70,7 @@ final class ConfigReader {
         return (ObjectNode) node;
     }
 
-    String string(JsonNode parent, String key, String path, boolean required) {
+    public String string(JsonNode parent, String key, String path, boolean required) {
         JsonNode node = parent.get(key);
         if (node == null) {
             if (required) {
@@ -80,12 +85,12 @@ final class ConfigReader {
         return node.asText();
     }
 
-    Long positiveLong(JsonNode parent, String key, String path) {
+    public Long positiveLong(JsonNode parent, String key, String path) {
         return longInRange(parent, key, path, 1, Long.MAX_VALUE);
     }
 
     /** A whole number from {@code min} to {@code max}, or {@code null} when absent or wrong. */
-    Long longInRange(JsonNode parent, String key, String path, long min, long max) {
+    public Long longInRange(JsonNode parent, String key, String path, long min, long max) {
         JsonNode node = parent.get(key);
         if (node == null) {
             return null;
@@ -100,12 +105,12 @@ final class ConfigReader {
     }
 
     /** A positive number (integer or not), or {@code null} when absent or wrong. */
-    Double positiveNumber(JsonNode parent, String key, String path) {
+    public Double positiveNumber(JsonNode parent, String key, String path) {
         return numberInRange(parent, key, path, Double.MIN_VALUE, 1e12);
     }
 
     /** A number from {@code min} to {@code max}, or {@code null} when absent or wrong. */
-    Double numberInRange(JsonNode parent, String key, String path, double min, double max) {
+    public Double numberInRange(JsonNode parent, String key, String path, double min, double max) {
         JsonNode node = parent.get(key);
         if (node == null) {
             return null;
@@ -120,7 +125,7 @@ final class ConfigReader {
     }
 
     /** A non-negative integer up to {@code max}, or {@code null} when absent or wrong. */
-    Integer count(JsonNode parent, String key, String path, int max) {
+    public Integer count(JsonNode parent, String key, String path, int max) {
         Long n = longInRange(parent, key, path, 0, max);
         return n == null ? null : n.intValue();
     }
@@ -158,7 +163,7 @@ final class ConfigReader {
                 halfOpen == null ? d.halfOpenMaxCalls() : halfOpen.intValue());
     }
 
-    Boolean bool(JsonNode parent, String key, String path) {
+    public Boolean bool(JsonNode parent, String key, String path) {
         JsonNode node = parent.get(key);
         if (node == null) {
             return null;
@@ -170,7 +175,7 @@ final class ConfigReader {
         return node.asBoolean();
     }
 
-    List<String> strings(JsonNode parent, String key, String path, boolean required) {
+    public List<String> strings(JsonNode parent, String key, String path, boolean required) {
         JsonNode node = parent.get(key);
         if (node == null) {
             if (required) {
@@ -193,7 +198,7 @@ final class ConfigReader {
         return out;
     }
 
-    Map<String, String> stringMap(JsonNode parent, String key, String path) {
+    public Map<String, String> stringMap(JsonNode parent, String key, String path) {
         ObjectNode table = table(parent, key, path, false);
         Map<String, String> out = new java.util.LinkedHashMap<>();
         if (table == null) {
@@ -235,14 +240,14 @@ final class ConfigReader {
         return new Timeouts(nonStreamingTotal, ttft, streamingTotal, stall);
     }
 
-    static String join(String path, String key) {
+    public static String join(String path, String key) {
         String k = key.isEmpty() || key.chars().allMatch(c -> Character.isLetterOrDigit(c) || c == '_' || c == '-')
                 ? key : "\"" + key + "\"";
         return path.isEmpty() ? k : path + "." + k;
     }
 
     /** A value for a message: strings printable and cut (see {@link ConfigText}). */
-    static String describe(JsonNode node) {
+    public static String describe(JsonNode node) {
         if (node.isTextual()) {
             return "string \"" + ConfigText.printable(node.asText()) + "\"";
         }

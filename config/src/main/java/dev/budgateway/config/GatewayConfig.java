@@ -15,6 +15,7 @@ import java.util.Map;
  * @param lines where each key is written, to give problems found later their line
  * @param environmentValues what {@code ${VAR}} put in, kept out of problem reports
  * @param notices keys accepted but not acted on (written for the Rust gateway, not supported yet)
+ * @param sections the settings of each registered {@link ConfigSection}, by name
  */
 public record GatewayConfig(
         GatewaySettings gateway,
@@ -24,12 +25,21 @@ public record GatewayConfig(
         boolean filtersDeclared,
         TomlLines lines,
         EnvironmentValues environmentValues,
-        List<ConfigProblem> notices) {
+        List<ConfigProblem> notices,
+        Map<String, Object> sections) {
 
     public GatewayConfig {
         models = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(models));
         filters = List.copyOf(filters);
         notices = List.copyOf(notices);
+        sections = Map.copyOf(sections);
+    }
+
+    /** The settings of {@code section}, or {@code null} when it gave none. */
+    public <T> T section(ConfigSection<T> section) {
+        @SuppressWarnings("unchecked")
+        T settings = (T) sections.get(section.name());
+        return settings;
     }
 
     /** Problems found after loading, as they are reported: with their lines, without environment values. */

@@ -1,0 +1,62 @@
+package dev.budgateway.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.budgateway.plugins.spi.FilterConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/** {@code [[filters]]}: the chain, in order; the default chain when the file declares none. */
+final class FiltersSection {
+
+    private static final Set<String> RESERVED = Set.of("type", "name", "enabled", "on_error", "timeout_ms");
+
+    private FiltersSection() {}
+
+    static List<FilterSpec> readFilters(JsonNode node, ConfigReader r) {
+        List<FilterSpec> out = new ArrayList<>();
+        if (!node.isArray()) {
+            r.problem("filters", "expected a list of tables ([[filters]]), found " + ConfigReader.describe(node));
+            return out;
+        }
+        for (int i = 0; i < node.size(); i++) {
+            String path = "filters[" + i + "]";
+            JsonNode entry = node.get(i);
+            if (!entry.isObject()) {
+                r.problem(path, "expected a table, found " + ConfigReader.describe(entry));
+                continue;
+            }
+            String type = r.string(entry, "type", path, true);
+            String name = r.string(entry, "name", path, false);
+            Boolean enabled = r.bool(entry, "enabled", path);
+            String onError = r.string(entry, "on_error", path, false);
+            if (onError != null && !onError.equals("reject") && !onError.equals("skip")) {
+                r.problem(path + ".on_error", "expected \"reject\" or \"skip\", found \""
+                        + ConfigText.printable(onError) + "\"");
+            }
+            Long timeoutMs = r.longInRange(entry, "timeout_ms", path, 1, ConfigReader.DAY_MS);
+            if (type == null) {
+                continue;
+            }
+            ObjectNode settings = ((ObjectNode) entry).deepCopy();
+            settings.remove(RESERVED);
+            out.add(new FilterSpec(path, type, name != null ? name : type, enabled == null || enabled,
+                    onError != null ? onError : "reject",
+                    timeoutMs != null ? timeoutMs : FilterConfig.DEFAULT_TIMEOUT_MS,
+                    settings));
+        }
+        return out;
+    }
+
+    static List<FilterSpec> defaultFilters() {
+        List<FilterSpec> out = new ArrayList<>();
+        for (int i = 0; i < ConfigLoader.DEFAULT_CHAIN.size(); i++) {
+            String type = ConfigLoader.DEFAULT_CHAIN.get(i);
+            out.add(new FilterSpec("filters[" + i + "] (default chain)", type, type, true, "reject",
+                    FilterConfig.DEFAULT_TIMEOUT_MS, JsonNodeFactory.instance.objectNode()));
+        }
+        return out;
+    }
+}
