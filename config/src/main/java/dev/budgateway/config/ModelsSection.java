@@ -112,7 +112,9 @@ final class ModelsSection {
                 } else if (e == null) {
                     List<String> known = new ArrayList<>();
                     for (ApiEndpoint k : ApiEndpoint.values()) {
-                        known.add(k.configName());
+                        if (k.isCapability()) {
+                            known.add(k.configName());
+                        }
                     }
                     r.problem(path + ".endpoints[" + i + "]", "unknown endpoint '" + endpointNames.get(i) + "' (known: "
                             + String.join(", ", known) + ")");

@@ -28,6 +28,16 @@ public interface Provider extends AutoCloseable {
         return null;
     }
 
+    /**
+     * The request that continues {@code partial}, the answer so far to {@code chatBody}, when this provider
+     * can take it as prefill and go on from there (Anthropic, Bedrock, vLLM, SGLang); {@code null} when it
+     * cannot (OpenAI's API has no prefill). The fallback filter resumes a broken stream with it.
+     */
+    default com.fasterxml.jackson.databind.node.ObjectNode continuation(
+            com.fasterxml.jackson.databind.node.ObjectNode chatBody, String partial) {
+        return null;
+    }
+
     /** Stops its background work (health checks). */
     @Override
     default void close() {}

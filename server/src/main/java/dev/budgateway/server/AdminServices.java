@@ -16,7 +16,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 
-/** The small read-only endpoints: models, health, status and metrics. */
+/** The small read-only endpoints: health, status, upstreams and metrics. */
 final class AdminServices {
 
     private static final MediaType PROMETHEUS_TEXT = MediaType.parse("text/plain; version=0.0.4; charset=utf-8");
@@ -33,33 +33,6 @@ final class AdminServices {
         this.upstreams = new UpstreamStates(catalog);
         this.registry = registry;
         upstreams.bindTo(registry);
-    }
-
-    /** {@code GET /v1/models}: the configured models, as OpenAI lists them. */
-    HttpService models() {
-        return (ctx, req) -> {
-            ObjectNode root = Json.MAPPER.createObjectNode();
-            root.put("object", "list");
-            ArrayNode data = root.putArray("data");
-            for (CatalogModel m : catalog.configured()) {
-                data.add(model(m.name()));
-            }
-            return json(HttpStatus.OK, root);
-        };
-    }
-
-    /** {@code GET /v1/models/{model}}. */
-    HttpService model() {
-        return (ctx, req) -> {
-            String name = ctx.pathParam("model");
-            for (CatalogModel m : catalog.configured()) {
-                if (m.name().equals(name)) {
-                    return json(HttpStatus.OK, model(name));
-                }
-            }
-            return ErrorResponses.of(GatewayError.notFound("model_not_found", "Model not found: " + name),
-                    ctx.id().text()).toHttpResponse();
-        };
     }
 
     /**
@@ -108,15 +81,6 @@ final class AdminServices {
     /** {@code GET /metrics}: Prometheus text format. */
     HttpService metrics() {
         return (ctx, req) -> HttpResponse.of(HttpStatus.OK, PROMETHEUS_TEXT, registry.scrape());
-    }
-
-    private static ObjectNode model(String name) {
-        ObjectNode m = Json.MAPPER.createObjectNode();
-        m.put("id", name);
-        m.put("object", "model");
-        m.put("created", 0);
-        m.put("owned_by", "budgateway");
-        return m;
     }
 
     private static HttpResponse json(HttpStatus status, ObjectNode body) {

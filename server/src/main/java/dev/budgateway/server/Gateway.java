@@ -120,20 +120,32 @@ public final class Gateway implements AutoCloseable {
                 // A burst of new clients (a deploy, a reconnect storm) must queue, not be refused:
                 // the kernel caps this at net.core.somaxconn.
                 .channelOption(ChannelOption.SO_BACKLOG, 65535);
+        // What the gateway answers itself still passes the filters that guard access (authentication, blocking).
+        FilterChain guards = assembly.chain().beforeRouting();
+        ChainRunner countTokens = new ChainRunner(guards, AnthropicCountTokensApi.answer(assembly.catalog()),
+                metrics::recordFilter);
+        ChainRunner models = new ChainRunner(guards, ModelsApi.answer(assembly.catalog()), metrics::recordFilter);
+        HttpService messagesService = new InferenceService(new AnthropicMessagesApi(), runner, services, bodyTimeoutMs,
+                drain);
+        HttpService countService = new InferenceService(new AnthropicCountTokensApi(), countTokens, services,
+                bodyTimeoutMs, drain);
+        HttpService modelsService = new InferenceService(new ModelsApi(), models, services, bodyTimeoutMs, drain);
         for (String prefix : API_PREFIXES) {
             for (ApiEndpoint endpoint : ApiEndpoint.values()) {
-                HttpService service = new InferenceService(endpoint, runner, services,
-                        bodyTimeoutMs, drain);
+                if (!endpoint.isCapability()) {
+                    continue;
+                }
+                HttpService service = new InferenceService(new OpenAiApi(endpoint), runner, services, bodyTimeoutMs,
+                        drain);
                 long limit = endpoint.isMultipart() ? config.gateway().maxUploadBytes() : config.gateway().maxBodyBytes();
                 sb.route().post(prefix + endpoint.path()).maxRequestLength(limit).build(service);
             }
             sb.route().post(prefix + "/messages").maxRequestLength(config.gateway().maxBodyBytes())
-                    .build(InferenceService.anthropicMessages(runner, services, bodyTimeoutMs,
-                            drain));
-            sb.route().post(prefix + "/messages/count_tokens").maxRequestLength(config.gateway().maxBodyBytes())
-                    .build(new CountTokensService(assembly.catalog(), bodyTimeoutMs));
-            sb.route().get(prefix + "/models").build(admin.models());
-            sb.route().get(prefix + "/models/{model}").build(admin.model());
+                    .build(messagesService);
+            sb.route().post(prefix + ApiEndpoint.COUNT_TOKENS.path()).maxRequestLength(config.gateway().maxBodyBytes())
+                    .build(countService);
+            sb.route().get(prefix + "/models").build(modelsService);
+            sb.route().get(prefix + "/models/{model}").build(modelsService);
         }
         Integer metricsPort = config.gateway().metricsPort();
         if (metricsPort != null) {

@@ -16,42 +16,32 @@ import dev.budgateway.plugins.spi.GatewayException;
 import dev.budgateway.plugins.spi.Keys;
 import dev.budgateway.plugins.spi.UploadedFiles;
 import dev.budgateway.providers.EventLoops;
-import dev.budgateway.providers.anthropic.InboundMessages;
-import dev.budgateway.providers.anthropic.MessagesToChat;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * One OpenAI inference endpoint ({@code POST /v1/chat/completions}, {@code /v1/embeddings},
- * {@code /v1/audio/transcriptions}, ...): read and check the request, run the chain, send the outcome.
+ * One endpoint of a {@link ClientApi} ({@code POST /v1/chat/completions}, {@code /v1/messages},
+ * {@code /v1/audio/transcriptions}, {@code GET /v1/models}, ...): read and check the request, run the chain,
+ * send the outcome in the client's API, and tell the host's completion sinks how it ended.
  */
 final class InferenceService implements HttpService {
 
     private static final org.slf4j.Logger logger = org.slf4j.LoggerFactory.getLogger(InferenceService.class);
 
+    private final ClientApi api;
     private final ApiEndpoint endpoint;
-    /** Whether requests come in as Anthropic Messages ({@code /v1/messages}) and answers go out as such. */
-    private final boolean anthropic;
     private final ChainRunner runner;
     private final HostServices services;
     /** How long the client may take to send its body; streams may then last as long as they need. */
     private final long bodyTimeoutMs;
     private final Drain drain;
 
-    InferenceService(ApiEndpoint endpoint, ChainRunner runner, HostServices services,
-            long bodyTimeoutMs, Drain drain) {
-        this(endpoint, false, runner, services, bodyTimeoutMs, drain);
-    }
-
-    /** {@code POST /v1/messages}: Anthropic's Messages API, served as chat completions by any provider. */
-    static InferenceService anthropicMessages(ChainRunner runner, HostServices services,
-            long bodyTimeoutMs, Drain drain) {
-        return new InferenceService(ApiEndpoint.CHAT, true, runner, services, bodyTimeoutMs, drain);
-    }
-
-    private InferenceService(ApiEndpoint endpoint, boolean anthropic, ChainRunner runner,
-            HostServices services, long bodyTimeoutMs, Drain drain) {
-        this.endpoint = endpoint;
-        this.anthropic = anthropic;
+    /**
+     * @param runner the chain, or for an API the gateway answers itself, the filters before routing with
+     *     that answer as their terminal
+     */
+    InferenceService(ClientApi api, ChainRunner runner, HostServices services, long bodyTimeoutMs, Drain drain) {
+        this.api = api;
+        this.endpoint = api.endpoint();
         this.runner = runner;
         this.services = services;
         this.bodyTimeoutMs = bodyTimeoutMs;
@@ -82,14 +72,14 @@ final class InferenceService implements HttpService {
                                 });
                             }
                         });
-                        ObjectNode body;
+                        ClientApi.Request request;
                         try {
-                            body = RequestParser.check(endpoint, upload.fields());
+                            request = ((OpenAiApi) api).request(RequestParser.check(endpoint, upload.fields()));
                         } catch (GatewayException e) {
                             rejected(ctx, e, start, result);
                             return;
                         }
-                        handle(ctx, req, body, upload.files(), null, start, result);
+                        handle(ctx, req, request, upload.files(), start, result);
                     }));
             return HttpResponse.of(result);
         }
@@ -100,21 +90,14 @@ final class InferenceService implements HttpService {
             }
             RequestBodyTimeout.stop(ctx);
             EventLoops.run(ctx.eventLoop(), () -> {
-                ObjectNode body;
-                InboundMessages inbound = null;
+                ClientApi.Request request;
                 try {
-                    if (anthropic) {
-                        ObjectNode original = RequestParser.parseObject(agg.content().array());
-                        body = MessagesToChat.translate(original);
-                        inbound = new InboundMessages(original, body.deepCopy(), req.headers().get("anthropic-beta"));
-                    } else {
-                        body = RequestParser.parse(endpoint, agg.content().array());
-                    }
+                    request = api.read(ctx, req, agg.content().array());
                 } catch (GatewayException e) {
                     rejected(ctx, e, start, result);
                     return;
                 }
-                handle(ctx, req, body, null, inbound, start, result);
+                handle(ctx, req, request, null, start, result);
             });
         });
         return HttpResponse.of(result);
@@ -135,38 +118,29 @@ final class InferenceService implements HttpService {
         GatewayError error = ErrorResponses.forUnreadableBody(failure, endpoint.isMultipart());
         record(null, ctx.id().text(), false, new Completion(error.status(), null, error, false, 0, null, System.nanoTime() - start,
                 -1));
-        result.complete(protocol(null, null).errorResponse(error, ctx.id().text()).toHttpResponse());
+        result.complete(api.errors().errorResponse(error, ctx.id().text()).toHttpResponse());
     }
 
-    /** How the client is answered; {@code body} is {@code null} for a request that could not be read. */
-    private ClientProtocol protocol(ObjectNode body, InboundMessages inbound) {
-        if (anthropic) {
-            return new AnthropicClientProtocol(body == null ? "" : body.path("model").asText(),
-                    inbound == null ? null : inbound.original());
-        }
-        boolean includeUsage = body != null && body.path("stream_options").path("include_usage").asBoolean(false);
-        return new OpenAiClientProtocol(endpoint, includeUsage);
-    }
-
-    private void handle(ServiceRequestContext ctx, HttpRequest req, ObjectNode body, UploadedFiles files,
-            InboundMessages inbound, long start, CompletableFuture<HttpResponse> result) {
+    private void handle(ServiceRequestContext ctx, HttpRequest req, ClientApi.Request request, UploadedFiles files,
+            long start, CompletableFuture<HttpResponse> result) {
+        ObjectNode body = request.body();
         String requestId = ctx.id().text();
         boolean stream = body.path("stream").asBoolean(false) && endpoint.canStream();
         io.netty.channel.EventLoop loop = ctx.eventLoop().withoutContext();
         DefaultExchange exchange = new DefaultExchange(endpoint, req.method().name(), req.path(),
                 name -> req.headers().get(name), body, loop, loop::inEventLoop, start);
         exchange.put(Keys.REQUEST_ID, requestId);
-        exchange.put(Keys.MODEL, body.get("model").asText());
+        if (body.path("model").isTextual()) {
+            exchange.put(Keys.MODEL, body.get("model").asText());
+        }
         exchange.put(Keys.STREAM, stream);
         exchange.put(Keys.PEER_ADDRESS, ctx.remoteAddress());
         if (files != null) {
             exchange.put(Keys.UPLOADED_FILES, files);
         }
-        if (inbound != null) {
-            exchange.put(InboundMessages.KEY, inbound);
-        }
+        request.prepare(exchange);
         ctx.whenRequestCancelling().thenRun(() -> EventLoops.run(exchange.eventLoop(), exchange::cancel));
-        ExchangeResponder responder = new ExchangeResponder(exchange, protocol(body, inbound),
+        ExchangeResponder responder = new ExchangeResponder(exchange, request.protocol(),
                 completion -> record(exchange, requestId, stream, completion), result, drain);
         drain.started(responder);
         runner.run(exchange).whenComplete((response, failure) -> EventLoops.run(exchange.eventLoop(), () -> {
@@ -179,7 +153,6 @@ final class InferenceService implements HttpService {
     }
 
     private void record(DefaultExchange exchange, String requestId, boolean stream, Completion completion) {
-        services.finished(new FinishedExchange(requestId, anthropic ? "messages" : endpoint.configName(), stream,
-                exchange, completion));
+        services.finished(new FinishedExchange(requestId, api.name(), stream, exchange, completion));
     }
 }

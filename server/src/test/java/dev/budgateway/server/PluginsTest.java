@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.budgateway.plugins.spi.ConfigException;
 import java.io.IOException;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -155,6 +156,43 @@ class PluginsTest {
             assertTrue(denied.body().contains("\"message\":\"no entry\""), denied.body());
             assertTrue(upstream.received.isEmpty(), "the chain stopped: no upstream call");
             assertEquals(200, gw.post("/v1/chat/completions", CHAT).statusCode());
+        }
+    }
+
+    @Test
+    void theModelListAndTokenCountPassTheFiltersBeforeRoutingOnly() throws Exception {
+        try (TestGateway gw = start("""
+                [[filters]]
+                type = "example-deny"
+                message = "no entry"
+                [[filters]]
+                type = "routing"
+                [[filters]]
+                type = "fallback"
+                [[filters]]
+                type = "test-throw"
+                """)) {
+            HttpResponse<String> list = gw.get("/v1/models");
+            assertEquals(200, list.statusCode(), list.body());
+            assertTrue(list.body().contains("\"id\":\"mock\""), list.body());
+            assertEquals(200, gw.get("/v1/models/mock").statusCode());
+            ErrorsTest.error(gw.get("/v1/models/nope"), 404);
+            String count = "{\"model\":\"mock\",\"messages\":[{\"role\":\"user\",\"content\":\"hello there\"}]}";
+            HttpResponse<String> counted = gw.post("/v1/messages/count_tokens", count);
+            assertEquals(200, counted.statusCode(), counted.body());
+            assertTrue(counted.body().matches("\\{\"input_tokens\":\\d+}"), counted.body());
+            assertEquals("estimate", counted.headers().firstValue("x-gateway-token-count").orElse(null));
+
+            HttpRequest denied = HttpRequest.newBuilder(java.net.URI.create(gw.baseUrl + "/v1/models"))
+                    .header("x-example-deny", "1").build();
+            HttpResponse<String> deniedList = gw.http().send(denied, HttpResponse.BodyHandlers.ofString());
+            assertEquals(403, deniedList.statusCode());
+            assertTrue(deniedList.body().contains("\"message\":\"no entry\""), deniedList.body());
+            HttpResponse<String> deniedCount = gw.post("/v1/messages/count_tokens", count, "x-example-deny", "1");
+            assertEquals(403, deniedCount.statusCode());
+            assertTrue(deniedCount.body().startsWith("{\"type\":\"error\""), "Anthropic's error shape: "
+                    + deniedCount.body());
+            assertTrue(upstream.received.isEmpty());
         }
     }
 

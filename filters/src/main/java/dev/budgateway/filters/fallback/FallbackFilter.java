@@ -16,7 +16,6 @@ import dev.budgateway.providers.CatalogModel;
 import dev.budgateway.providers.ModelCatalog;
 import dev.budgateway.providers.ModelProvider;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledFuture;
@@ -35,9 +34,6 @@ import java.util.concurrent.TimeUnit;
  * {@link FirstContentGate}).
  */
 final class FallbackFilter implements UpstreamDriver {
-
-    /** Provider types that continue an assistant message given as the last one (prefill). */
-    private static final Set<String> PREFILL_TYPES = Set.of("anthropic", "aws_bedrock", "vllm", "sglang");
 
     private final int maxAttempts;
     private final boolean resume;
@@ -172,14 +168,9 @@ final class FallbackFilter implements UpstreamDriver {
                 RouteTarget target = steps.get(next).target();
                 CatalogModel m = catalog.find(target.model());
                 ModelProvider p = m == null ? null : m.provider(target.provider());
-                if (p == null || !PREFILL_TYPES.contains(p.config().type())) {
-                    continue;
-                }
-                ObjectNode body = exchange.body().deepCopy();
-                body.withArray("messages").addObject().put("role", "assistant").put("content", partial);
-                if (p.config().type().equals("vllm") || p.config().type().equals("sglang")) {
-                    body.put("continue_final_message", true);
-                    body.put("add_generation_prompt", false);
+                ObjectNode body = p == null ? null : p.provider().continuation(exchange.body(), partial);
+                if (body == null) {
+                    continue; // this provider cannot continue an answer
                 }
                 made++;
                 return downstream.attempt(target, body).thenCompose(r -> FirstContentGate.open(r,

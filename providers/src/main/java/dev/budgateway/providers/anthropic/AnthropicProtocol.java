@@ -88,4 +88,10 @@ final class AnthropicProtocol extends ChatProtocol implements TokenCounting {
         // Anthropic's 529 "overloaded" is a 5xx like any other: 502, and another provider may be tried.
         return UpstreamErrors.fromStatus(name, status, body, retryAfter, apiKey);
     }
+
+    /** Prefill is native here: the model goes on from the assistant's last turn. */
+    @Override
+    public ObjectNode continuation(ObjectNode chatBody, String partial) {
+        return dev.budgateway.providers.Continuations.withAssistantPrefill(chatBody, partial);
+    }
 }

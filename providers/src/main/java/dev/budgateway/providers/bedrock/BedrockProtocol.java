@@ -119,4 +119,10 @@ final class BedrockProtocol extends ChatProtocol {
         };
         return new GatewayError(e.status(), e.type(), code, e.message(), e.headers());
     }
+
+    /** Prefill is native here: the model goes on from the assistant's last turn. */
+    @Override
+    public ObjectNode continuation(ObjectNode chatBody, String partial) {
+        return dev.budgateway.providers.Continuations.withAssistantPrefill(chatBody, partial);
+    }
 }

@@ -99,6 +99,11 @@ public final class HttpProvider implements Provider {
     }
 
     @Override
+    public ObjectNode continuation(ObjectNode chatBody, String partial) {
+        return protocol.continuation(chatBody, partial);
+    }
+
+    @Override
     public CompletionStage<Long> countTokens(ObjectNode messagesRequest, String beta, Executor eventLoop) {
         if (!(protocol instanceof TokenCounting counting)) {
             return null;

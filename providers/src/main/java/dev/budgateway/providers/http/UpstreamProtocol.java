@@ -37,6 +37,12 @@ public interface UpstreamProtocol {
      */
     Response unary(ProviderCall call, int status, String contentType, byte[] body);
 
+    /** See {@link dev.budgateway.providers.Provider#continuation}. */
+    default com.fasterxml.jackson.databind.node.ObjectNode continuation(
+            com.fasterxml.jackson.databind.node.ObjectNode chatBody, String partial) {
+        return null;
+    }
+
     default EventDecoder decoder(Consumer<dev.budgateway.providers.sse.SseEvent> sink) {
         return new dev.budgateway.providers.sse.SseDecoder(sink);
     }

@@ -23,11 +23,15 @@ import java.util.Set;
 public record OpenAiCompatibleType(String name, String defaultApiBase, ApiKeyLocation defaultKey,
         Set<ApiEndpoint> defaultEndpoints) implements ProviderType {
 
+    /** The servers that continue a final assistant message on request ({@code continue_final_message}). */
+    private static final Set<String> CONTINUES_FINAL_MESSAGE = Set.of("vllm", "sglang");
+
     private static final Set<ApiEndpoint> TEXT = Set.copyOf(EnumSet.of(ApiEndpoint.CHAT, ApiEndpoint.COMPLETIONS,
             ApiEndpoint.EMBEDDING));
 
     public static final OpenAiCompatibleType OPENAI = new OpenAiCompatibleType("openai", "https://api.openai.com/v1",
-            new ApiKeyLocation.Env("OPENAI_API_KEY"), Set.of(ApiEndpoint.values()));
+            new ApiKeyLocation.Env("OPENAI_API_KEY"), java.util.Arrays.stream(ApiEndpoint.values())
+                    .filter(ApiEndpoint::isCapability).collect(java.util.stream.Collectors.toUnmodifiableSet()));
 
     /** Every OpenAI-compatible type, hosted ones first. */
     public static final List<OpenAiCompatibleType> ALL = List.of(
@@ -75,7 +79,8 @@ public record OpenAiCompatibleType(String name, String defaultApiBase, ApiKeyLoc
             return null;
         }
         OpenAiProtocol protocol = new OpenAiProtocol(config, config.modelName(), (basePath, e) -> basePath + e.path(),
-                apiKey == null ? Map.of() : Map.of("authorization", "Bearer " + apiKey), apiKey);
+                apiKey == null ? Map.of() : Map.of("authorization", "Bearer " + apiKey), apiKey,
+                CONTINUES_FINAL_MESSAGE.contains(name));
         return HttpProvider.create(config, protocol, uri, context, problems);
     }
 

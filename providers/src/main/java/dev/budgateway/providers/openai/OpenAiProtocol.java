@@ -52,6 +52,8 @@ public final class OpenAiProtocol implements UpstreamProtocol {
     private final Map<String, String> extraHeaders;
     private final JsonNode extraBody;
     private final String secret;
+    /** vLLM and SGLang continue the final assistant message when asked to; OpenAI's API cannot. */
+    private final boolean continuesFinalMessage;
 
     /**
      * @param modelName the upstream's model name, or {@code null} to leave the client's (Azure ignores it)
@@ -61,6 +63,13 @@ public final class OpenAiProtocol implements UpstreamProtocol {
      */
     public OpenAiProtocol(ProviderConfig config, String modelName, BiFunction<String, ApiEndpoint, String> paths,
             Map<String, String> authHeaders, String secret) {
+        this(config, modelName, paths, authHeaders, secret, false);
+    }
+
+    /** @param continuesFinalMessage whether the server takes {@code continue_final_message} (vLLM, SGLang) */
+    public OpenAiProtocol(ProviderConfig config, String modelName, BiFunction<String, ApiEndpoint, String> paths,
+            Map<String, String> authHeaders, String secret, boolean continuesFinalMessage) {
+        this.continuesFinalMessage = continuesFinalMessage;
         this.name = config.name();
         this.modelName = modelName;
         this.paths = paths;
@@ -208,5 +217,16 @@ public final class OpenAiProtocol implements UpstreamProtocol {
     @Override
     public GatewayError error(int status, byte[] body, String retryAfter) {
         return UpstreamErrors.fromStatus(name, status, body, retryAfter, secret);
+    }
+
+    @Override
+    public ObjectNode continuation(ObjectNode chatBody, String partial) {
+        if (!continuesFinalMessage) {
+            return null;
+        }
+        ObjectNode body = dev.budgateway.providers.Continuations.withAssistantPrefill(chatBody, partial);
+        body.put("continue_final_message", true);
+        body.put("add_generation_prompt", false);
+        return body;
     }
 }

@@ -24,6 +24,21 @@ public final class FilterChain {
         this.driverIndex = driver;
     }
 
+    /**
+     * The filters before the first {@code routing} filter (authentication, blocking, client info): what runs
+     * for a request the gateway answers itself, such as the model list, which no model serves.
+     */
+    public FilterChain beforeRouting() {
+        List<ChainEntry> before = new java.util.ArrayList<>();
+        for (ChainEntry e : entries) {
+            if (e.type().equals("routing")) {
+                break;
+            }
+            before.add(e);
+        }
+        return new FilterChain(before);
+    }
+
     public List<ChainEntry> entries() {
         return List.of(entries);
     }

@@ -1,8 +1,10 @@
 package dev.budgateway.plugins.spi;
 
 /**
- * The API operation a request calls; a model declares which of these it supports. The config names are
- * budgateway's capability names, so model tables written for it keep working.
+ * The API operation a request calls; a model declares which of its {@linkplain #isCapability capabilities}
+ * it supports. The config names are budgateway's capability names, so model tables written for it keep
+ * working. {@link #MODELS} and {@link #COUNT_TOKENS} are answered by the gateway itself, after the filters
+ * before {@code routing} (authentication, blocking) have run.
  */
 public enum ApiEndpoint {
     CHAT("chat", "/chat/completions"),
@@ -15,7 +17,11 @@ public enum ApiEndpoint {
     IMAGE_GENERATION("image_generation", "/images/generations"),
     IMAGE_EDIT("image_edit", "/images/edits"),
     IMAGE_VARIATION("image_variation", "/images/variations"),
-    RESPONSES("responses", "/responses");
+    RESPONSES("responses", "/responses"),
+    /** {@code GET /v1/models}, {@code GET /v1/models/{model}}: the models the caller may use. */
+    MODELS("models", "/models"),
+    /** {@code POST /v1/messages/count_tokens}: Anthropic's token count, asked of the model's provider. */
+    COUNT_TOKENS("count_tokens", "/messages/count_tokens");
 
     private final String configName;
     private final String path;
@@ -47,9 +53,15 @@ public enum ApiEndpoint {
                 || this == IMAGE_GENERATION || this == IMAGE_EDIT;
     }
 
+    /** Whether a model may list this in {@code endpoints} (every operation a provider serves). */
+    public boolean isCapability() {
+        return this != MODELS && this != COUNT_TOKENS;
+    }
+
+    /** The capability of this config name, or {@code null}. */
     public static ApiEndpoint fromConfigName(String name) {
         for (ApiEndpoint e : values()) {
-            if (e.configName.equals(name)) {
+            if (e.isCapability() && e.configName.equals(name)) {
                 return e;
             }
         }
