@@ -8,9 +8,8 @@ import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.server.HttpService;
-import dev.budgateway.plugins.spi.GatewayError;
+import dev.budgateway.plugins.spi.DependencyState;
 import dev.budgateway.plugins.spi.Json;
-import dev.budgateway.providers.CatalogModel;
 import dev.budgateway.providers.ModelCatalog;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
@@ -22,12 +21,14 @@ final class AdminServices {
     private static final MediaType PROMETHEUS_TEXT = MediaType.parse("text/plain; version=0.0.4; charset=utf-8");
 
     private final ModelCatalog catalog;
+    private final HostServices services;
     private final UpstreamStates upstreams;
     private final PrometheusMeterRegistry registry;
     private final Instant started = Instant.now();
     private final Drain drain;
 
-    AdminServices(ModelCatalog catalog, PrometheusMeterRegistry registry, Drain drain) {
+    AdminServices(ModelCatalog catalog, PrometheusMeterRegistry registry, Drain drain, HostServices services) {
+        this.services = services;
         this.catalog = catalog;
         this.drain = drain;
         this.upstreams = new UpstreamStates(catalog);
@@ -46,10 +47,18 @@ final class AdminServices {
             root.put("status", draining ? "draining" : "ok");
             root.put("version", Version.get());
             root.put("uptime_seconds", Duration.between(started, Instant.now()).toSeconds());
+            // What filters and services reported (FilterEnv.dependency): ok, degraded or down. A dependency that
+            // is down degrades the gateway but does not take it out of rotation: each fails in its own
+            // documented direction, and the models are still served.
             ObjectNode deps = root.putObject("dependencies");
-            // No external dependency is wired yet; each later one reports here (ok, degraded, down).
-            deps.put("redis", "not_configured");
-            deps.put("clickhouse", "not_configured");
+            boolean degraded = false;
+            for (var e : services.dependencyStates().entrySet()) {
+                deps.put(e.getKey(), e.getValue().label());
+                degraded |= e.getValue() != DependencyState.OK;
+            }
+            if (degraded && !draining) {
+                root.put("status", "degraded");
+            }
             root.put("models", catalog.configured().size());
             // The gateway is up even when some upstreams are not: that is what fallback is for.
             ArrayNode list = upstreams.list();

@@ -98,7 +98,7 @@ public final class Gateway implements AutoCloseable {
         ChainRunner runner = new ChainRunner(assembly.chain(), new ProviderProxy(assembly.catalog()),
                 metrics::recordFilter);
         Drain drain = new Drain();
-        AdminServices admin = new AdminServices(assembly.catalog(), registry, drain);
+        AdminServices admin = new AdminServices(assembly.catalog(), registry, drain, services);
         long bodyTimeoutMs = config.gateway().requestBodyTimeoutMs();
         long graceMs = config.gateway().shutdownGraceMs();
 

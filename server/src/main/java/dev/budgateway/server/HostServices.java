@@ -1,6 +1,7 @@
 package dev.budgateway.server;
 
 import dev.budgateway.plugins.spi.CompletionSink;
+import dev.budgateway.plugins.spi.DependencyState;
 import dev.budgateway.plugins.spi.FilterEnv;
 import dev.budgateway.plugins.spi.FilterMetrics;
 import dev.budgateway.plugins.spi.FinishedExchange;
@@ -12,7 +13,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 import java.util.concurrent.ScheduledExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +35,7 @@ final class HostServices implements FilterEnv {
     private final FilterMetrics metrics;
     private final List<CompletionSink> sinks = new CopyOnWriteArrayList<>();
     private final Deque<AutoCloseable> closing = new ArrayDeque<>();
+    private final Map<String, Supplier<DependencyState>> dependencies = new ConcurrentSkipListMap<>();
 
     HostServices(ScheduledExecutorService scheduler, Clock clock, FilterMetrics metrics) {
         this.scheduler = scheduler;
@@ -69,6 +73,26 @@ final class HostServices implements FilterEnv {
     @Override
     public synchronized void onClose(AutoCloseable resource) {
         closing.push(resource);
+    }
+
+    @Override
+    public void dependency(String name, Supplier<DependencyState> state) {
+        dependencies.putIfAbsent(name, state);
+    }
+
+    /** Each reported dependency's state now, by name. */
+    Map<String, DependencyState> dependencyStates() {
+        Map<String, DependencyState> now = new java.util.TreeMap<>();
+        dependencies.forEach((name, state) -> {
+            DependencyState s;
+            try {
+                s = state.get();
+            } catch (RuntimeException e) {
+                s = DependencyState.DOWN;
+            }
+            now.put(name, s == null ? DependencyState.DOWN : s);
+        });
+        return now;
     }
 
     @Override

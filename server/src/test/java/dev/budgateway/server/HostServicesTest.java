@@ -34,6 +34,14 @@ class HostServicesTest {
             assertEquals(400, gw.post("/v1/chat/completions", "{not json").statusCode());
             assertEquals(200, gw.post("/v1/messages", "{\"model\":\"mock\",\"max_tokens\":5,\"messages\":"
                     + "[{\"role\":\"user\",\"content\":\"hi\"}]}").statusCode());
+            String health = gw.get("/health").body();
+            assertTrue(health.contains("\"status\":\"ok\"") && health.contains("\"test_dependency\":\"ok\""), health);
+            TestFilters.DEPENDENCY.set(dev.budgateway.plugins.spi.DependencyState.DOWN);
+            HttpResponse<String> degraded = gw.get("/health");
+            assertEquals(200, degraded.statusCode(), "a dependency down degrades, it does not take the gateway out");
+            assertTrue(degraded.body().contains("\"status\":\"degraded\"")
+                    && degraded.body().contains("\"test_dependency\":\"down\""), degraded.body());
+            TestFilters.DEPENDENCY.set(dev.budgateway.plugins.spi.DependencyState.OK);
             String metrics = gw.get("/metrics").body();
             assertTrue(metrics.contains("budgateway_test_lifecycle_requests_total 2.0"), metrics.lines()
                     .filter(l -> l.contains("test_lifecycle")).toList().toString());

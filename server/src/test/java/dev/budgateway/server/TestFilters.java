@@ -146,6 +146,9 @@ final class TestFilters {
 
     /** What {@code test-lifecycle} saw, in order: finished exchanges ("status api"), closes, peers. */
     static final java.util.List<String> LIFECYCLE = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** The state {@code test-lifecycle} reports for its dependency. */
+    static final java.util.concurrent.atomic.AtomicReference<dev.budgateway.plugins.spi.DependencyState> DEPENDENCY =
+            new java.util.concurrent.atomic.AtomicReference<>(dev.budgateway.plugins.spi.DependencyState.OK);
 
     /**
      * {@code test-lifecycle}: uses every host service a stateful filter needs: a completion sink, a counter,
@@ -165,6 +168,7 @@ final class TestFilters {
             env.addCompletionSink(f -> LIFECYCLE.add("finished " + f.completion().status() + " " + f.api()
                     + (f.exchange() == null ? " before-chain" : "")));
             env.onClose(() -> LIFECYCLE.add("resource closed"));
+            env.dependency("test_dependency", DEPENDENCY::get);
             return new Filter() {
                 @Override
                 public FilterResult onRequest(dev.budgateway.plugins.spi.Exchange exchange) {

@@ -29,6 +29,13 @@ public interface FilterEnv {
      */
     default void onClose(AutoCloseable resource) {}
 
+    /**
+     * Reports a dependency's state in {@code /health} under {@code name} (e.g. {@code redis}); {@code state}
+     * is read at each health request, so it must be cheap (a field, not a round trip). One name, one
+     * reporter: filters that share a service share its report.
+     */
+    default void dependency(String name, java.util.function.Supplier<DependencyState> state) {}
+
     /** Tells {@code sink} of every exchange that ends, from now on. */
     default void addCompletionSink(CompletionSink sink) {}
 }
