@@ -68,6 +68,9 @@ public final class ConfigLoader {
         }
         ConfigReader r = new ConfigReader();
         EnvInterpolation.apply(root, "", env, r);
+        if (ProviderDialect.appliesTo((ObjectNode) root)) {
+            ProviderDialect.apply((ObjectNode) root, r);
+        }
         RustCompat.topLevel((ObjectNode) root, r);
         r.onlyKeys((ObjectNode) root, "", topLevelTables());
 
