@@ -12,6 +12,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code onComplete} arrives exactly once, for the request and for every attempt, in every way a request
@@ -25,14 +26,14 @@ class CompletionTest {
     static final String STREAM = "{\"model\":\"m\",\"stream\":true,\"messages\":[{\"role\":\"user\","
             + "\"content\":\"hi\"}]}";
 
-    static MockOpenAi a;
-    static MockOpenAi b;
+    @RegisterExtension
+    static final GatewayFixture fx = new GatewayFixture();
+    static final MockOpenAi a = fx.a();
+    static final MockOpenAi b = fx.b();
     static TestGateway gw;
 
     @BeforeAll
     static void start() throws Exception {
-        a = new MockOpenAi();
-        b = new MockOpenAi();
         gw = TestGateway.start("""
                 [[filters]]
                 type = "test-completions"
@@ -65,15 +66,11 @@ class CompletionTest {
     @AfterAll
     static void stop() {
         gw.close();
-        a.close();
-        b.close();
     }
 
     @BeforeEach
     void reset() {
         TestFilters.COMPLETIONS.clear();
-        a.answerChat("from a");
-        b.answerChat("from b");
     }
 
     /** The listeners' record of the one request made since the reset, once it has settled. */

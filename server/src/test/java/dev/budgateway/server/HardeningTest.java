@@ -30,11 +30,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -48,36 +45,11 @@ class HardeningTest {
     static final String STREAM = "{\"model\":\"m\",\"stream\":true,\"messages\":[{\"role\":\"user\","
             + "\"content\":\"hi\"}]}";
 
-    static MockOpenAi a;
-    static MockOpenAi b;
+    @RegisterExtension
+    static final GatewayFixture fx = new GatewayFixture();
+    static final MockOpenAi a = fx.a();
+    static final MockOpenAi b = fx.b();
     TestGateway gw;
-
-    @BeforeAll
-    static void startUpstreams() {
-        a = new MockOpenAi();
-        b = new MockOpenAi();
-    }
-
-    @AfterAll
-    static void stopUpstreams() {
-        a.close();
-        b.close();
-    }
-
-    @BeforeEach
-    void reset() {
-        a.received.clear();
-        b.received.clear();
-        a.answerChat("from a");
-        b.answerChat("from b");
-    }
-
-    @AfterEach
-    void stop() {
-        if (gw != null) {
-            gw.close();
-        }
-    }
 
     /** Model {@code m}: provider a, then b; {@code gateway} and {@code extra} go into their tables. */
     private static String config(String gateway, String extraA) {
@@ -107,7 +79,7 @@ class HardeningTest {
 
     @Test
     void controlCharactersInAModelNameNeverLeaveARequestUnanswered() throws Exception {
-        gw = TestGateway.start("[models.m]\nrouting = [\"d\"]\n[models.m.providers.d]\ntype = \"dummy\"\n");
+        gw = fx.start("[models.m]\nrouting = [\"d\"]\n[models.m.providers.d]\ntype = \"dummy\"\n");
         for (String model : List.of("dummy::a\\r\\nb", "dummy::a\\u0000b", "dummy::ünï")) {
             for (boolean stream : new boolean[] {false, true}) {
                 var res = gw.post("/v1/chat/completions", "{\"model\":\"" + model + "\",\"stream\":" + stream
@@ -124,7 +96,7 @@ class HardeningTest {
 
     @Test
     void anExtraBodyEditThroughANonObjectIsA400AndLeaksNoInFlightSlot() throws Exception {
-        gw = TestGateway.start(config("", "extra_body = [{ pointer = \"/stream_options/x\", value = 1 }]\n"));
+        gw = fx.start(config("", "extra_body = [{ pointer = \"/stream_options/x\", value = 1 }]\n"));
         for (int i = 0; i < 5; i++) {
             var res = gw.post("/v1/chat/completions", "{\"model\":\"m\",\"stream_options\":[1],\"messages\":"
                     + "[{\"role\":\"user\",\"content\":\"hi\"}]}");
@@ -148,7 +120,7 @@ class HardeningTest {
 
     @Test
     void aFloodOfEmptyDeltasBeforeAnyContentFailsTheAttemptAndFallsBack() throws Exception {
-        gw = TestGateway.start(config("", ""));
+        gw = fx.start(config("", ""));
         a.handle((ctx, r) -> {
             List<String> events = new ArrayList<>();
             for (int i = 0; i < 20_000; i++) { // ~2.5 MB of nothing: over the 1 MiB default
@@ -166,7 +138,7 @@ class HardeningTest {
 
     @Test
     void anEventLargerThanTheLimitIsA502NotAnOutOfMemoryError() throws Exception {
-        gw = TestGateway.start(config("max_upstream_event_bytes = 1048576\n", "").replace(
+        gw = fx.start(config("max_upstream_event_bytes = 1048576\n", "").replace(
                 "routing = [\"a\", \"b\"]", "routing = [\"a\"]"));
         a.handle((ctx, r) -> {
             List<byte[]> writes = new ArrayList<>();
@@ -185,7 +157,7 @@ class HardeningTest {
 
     @Test
     void aUnaryAnswerOverTheLimitIsA502AndAStreamIsNotHeldToIt() throws Exception {
-        gw = TestGateway.start(config("max_upstream_body_bytes = 1048576\n", "").replace(
+        gw = fx.start(config("max_upstream_body_bytes = 1048576\n", "").replace(
                 "routing = [\"a\", \"b\"]", "routing = [\"a\"]"));
         String big = "z".repeat(2 * 1024 * 1024);
         a.handle((ctx, r) -> r.json().path("stream").asBoolean()
@@ -206,7 +178,7 @@ class HardeningTest {
 
     @Test
     void aClientThatPausesLongerThanTheStallTimeoutDoesNotKillAHealthyStream() throws Exception {
-        gw = TestGateway.start(config("", "timeouts = { streaming = { stall_ms = 500 } }\n").replace(
+        gw = fx.start(config("", "timeouts = { streaming = { stall_ms = 500 } }\n").replace(
                 "routing = [\"a\", \"b\"]", "routing = [\"a\"]"));
         String filler = "x".repeat(2_000);
         a.handle((ctx, r) -> {
@@ -238,7 +210,7 @@ class HardeningTest {
 
     @Test
     void malformedMultipartIsA400WithoutAStackTraceAndLeavesNoTempFiles() throws Exception {
-        gw = TestGateway.start(config("", ""));
+        gw = fx.start(config("", ""));
         ListAppender<ILoggingEvent> log = capture();
         long before = tempFiles();
         try {
@@ -291,7 +263,7 @@ class HardeningTest {
 
     @Test
     void brokenSuccessAnswersAreFailuresThatFallBack() throws Exception {
-        gw = TestGateway.start(config("", ""));
+        gw = fx.start(config("", ""));
         List<HttpResponse> broken = List.of(
                 HttpResponse.of(HttpStatus.OK, com.linecorp.armeria.common.MediaType.parse("text/html"), "<html>login"),
                 HttpResponse.of(HttpStatus.OK, com.linecorp.armeria.common.MediaType.JSON_UTF_8, "{\"choices\":[{"),
@@ -324,7 +296,7 @@ class HardeningTest {
 
     @Test
     void aGzippedAnswerIsDecodedNotPassedOnAsGarbage() throws Exception {
-        gw = TestGateway.start(config("", ""));
+        gw = fx.start(config("", ""));
         ByteArrayOutputStream zipped = new ByteArrayOutputStream();
         try (GZIPOutputStream z = new GZIPOutputStream(zipped)) {
             z.write(MockOpenAi.chatCompletion("compressed hello").getBytes(StandardCharsets.UTF_8));
@@ -341,7 +313,7 @@ class HardeningTest {
 
     @Test
     void aSlowBodyGetsA408AndSlowHeadersACloseInsteadOfHoldingAConnectionForever() throws Exception {
-        gw = TestGateway.start(config("request_body_timeout_ms = 500\nidle_timeout_ms = 700\n", ""));
+        gw = fx.start(config("request_body_timeout_ms = 500\nidle_timeout_ms = 700\n", ""));
         try (Socket s = new Socket("127.0.0.1", gw.gateway.port())) {
             s.setSoTimeout(5_000);
             s.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: "
@@ -367,7 +339,7 @@ class HardeningTest {
     @Test
     void upstreamFailuresNeverShowAClassNameOrTheProvidersKey() throws Exception {
         String key = "sk-provider-secret-0123456789";
-        gw = TestGateway.start(config("", "").replace("routing = [\"a\", \"b\"]", "routing = [\"a\"]")
+        gw = fx.start(config("", "").replace("routing = [\"a\", \"b\"]", "routing = [\"a\"]")
                 .replaceFirst("api_key_location = \"none\"", "api_key_location = \"env::K\""), Map.of("K", key));
         // The key in type and code, and in a message long enough to be cut right where the key stands.
         a.handle((ctx, r) -> MockOpenAi.json(401, "{\"error\":{\"message\":" + MockOpenAi.quote("x".repeat(1990)
@@ -437,7 +409,7 @@ class HardeningTest {
 
     @Test
     void clientsThatDisconnectMidRequestAreNotLoggedAsWarnings() throws Exception {
-        gw = TestGateway.start(config("", ""));
+        gw = fx.start(config("", ""));
         ListAppender<ILoggingEvent> log = capture();
         try {
             for (int i = 0; i < 20; i++) {

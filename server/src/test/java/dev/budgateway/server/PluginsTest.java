@@ -9,6 +9,7 @@ import dev.budgateway.plugins.spi.ConfigException;
 import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -317,6 +318,22 @@ class PluginsTest {
                 "dev.budgateway.providers.ModelCatalog", "dev.budgateway.plugins.runtime.ChainRunner")) {
             assertThrows(ClassNotFoundException.class, () -> plugin.loadClass(hidden), hidden + " is the host's");
         }
+    }
+
+    @Test
+    void aPluginThatNamesAFactoryOfTheHostsIsRefused() throws Exception {
+        // Its services file lists the built-in routing factory: the plugin's loader cannot see it, and a jar
+        // must not pass off the host's classes (or a second copy of them) as its own.
+        Path jar = pluginsDir.resolve("borrowed.jar");
+        try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar))) {
+            out.putNextEntry(new java.util.jar.JarEntry("META-INF/services/"
+                    + dev.budgateway.plugins.spi.FilterFactory.class.getName()));
+            out.write("dev.budgateway.filters.routing.RoutingFilterFactory\n".getBytes(StandardCharsets.UTF_8));
+            out.closeEntry();
+        }
+        ConfigException e = assertThrows(ConfigException.class, () -> start(""));
+        assertTrue(e.getMessage().contains("borrowed.jar") && e.getMessage().contains("cannot load its filter factory"),
+                e.getMessage());
     }
 
     @Test

@@ -20,11 +20,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Retries, circuit breakers, load balancing, health checks, fallback models and stall timeouts, against
@@ -35,36 +32,11 @@ class ResilienceTest {
     static final String CHAT = "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
     static final String STREAM = "{\"model\":\"m\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
 
-    static MockOpenAi a;
-    static MockOpenAi b;
+    @RegisterExtension
+    static final GatewayFixture fx = new GatewayFixture();
+    static final MockOpenAi a = fx.a();
+    static final MockOpenAi b = fx.b();
     TestGateway gw;
-
-    @BeforeAll
-    static void startUpstreams() {
-        a = new MockOpenAi();
-        b = new MockOpenAi();
-    }
-
-    @AfterAll
-    static void stopUpstreams() {
-        a.close();
-        b.close();
-    }
-
-    @BeforeEach
-    void reset() {
-        a.received.clear();
-        b.received.clear();
-        a.answerChat("from a");
-        b.answerChat("from b");
-    }
-
-    @AfterEach
-    void stop() {
-        if (gw != null) {
-            gw.close();
-        }
-    }
 
     private static String provider(String model, String name, MockOpenAi up, String extra) {
         return "[models." + model + ".providers." + name + "]\ntype = \"openai\"\napi_base = \"" + up.apiBase()
@@ -91,7 +63,7 @@ class ResilienceTest {
 
     @Test
     void providerRetriesRecoverFromTransientFailures() throws Exception {
-        gw = TestGateway.start("[models.m]\nrouting = [\"a\"]\n"
+        gw = fx.start("[models.m]\nrouting = [\"a\"]\n"
                 + provider("m", "a", a, "retries = { num_retries = 2, max_delay_s = 1 }\n"));
         int[] calls = {0};
         a.handle((ctx, r) -> ++calls[0] <= 2 ? status(500, null) : MockOpenAi.json(200,
@@ -108,7 +80,7 @@ class ResilienceTest {
 
     @Test
     void a400IsNeverRetried() throws Exception {
-        gw = TestGateway.start("[models.m]\nrouting = [\"a\", \"b\"]\nretries = { num_retries = 3 }\n"
+        gw = fx.start("[models.m]\nrouting = [\"a\", \"b\"]\nretries = { num_retries = 3 }\n"
                 + provider("m", "a", a, "retries = { num_retries = 3 }\n") + provider("m", "b", b, ""));
         a.handle((ctx, r) -> status(400, null));
         var res = gw.post("/v1/chat/completions", CHAT);
@@ -119,7 +91,7 @@ class ResilienceTest {
 
     @Test
     void retryAfterIsHonouredWithinTheCap() throws Exception {
-        gw = TestGateway.start("[models.m]\nrouting = [\"a\"]\n"
+        gw = fx.start("[models.m]\nrouting = [\"a\"]\n"
                 + provider("m", "a", a, "retries = { num_retries = 1, max_delay_s = 2 }\n"));
         List<Long> times = new ArrayList<>();
         a.handle((ctx, r) -> {
@@ -137,7 +109,7 @@ class ResilienceTest {
 
     @Test
     void aRetryAfterLongerThanTheCapMovesOnAtOnce() throws Exception {
-        gw = TestGateway.start("[models.m]\nrouting = [\"a\", \"b\"]\n"
+        gw = fx.start("[models.m]\nrouting = [\"a\", \"b\"]\n"
                 + provider("m", "a", a, "retries = { num_retries = 3, max_delay_s = 1 }\n") + provider("m", "b", b, ""));
         a.handle((ctx, r) -> status(429, "120"));
         long start = System.nanoTime();
@@ -150,7 +122,7 @@ class ResilienceTest {
 
     @Test
     void modelRetriesPassOverTheWholeRoutingListAgain() throws Exception {
-        gw = TestGateway.start("[models.m]\nrouting = [\"a\", \"b\"]\nretry_config = { num_retries = 1, max_delay_s = 0.2 }\n"
+        gw = fx.start("[models.m]\nrouting = [\"a\", \"b\"]\nretry_config = { num_retries = 1, max_delay_s = 0.2 }\n"
                 + provider("m", "a", a, "") + provider("m", "b", b, ""));
         int[] calls = {0};
         a.handle((ctx, r) -> ++calls[0] == 1 ? status(503, null) : MockOpenAi.json(200,
@@ -167,7 +139,7 @@ class ResilienceTest {
 
     @Test
     void fallbackModelsTakeOverWhenAModelsProvidersAreExhausted() throws Exception {
-        gw = TestGateway.start("[models.m]\nrouting = [\"a\"]\nfallback_models = [\"backup\"]\n"
+        gw = fx.start("[models.m]\nrouting = [\"a\"]\nfallback_models = [\"backup\"]\n"
                 + provider("m", "a", a, "") + "[models.backup]\nrouting = [\"b\"]\n" + provider("backup", "b", b, ""));
         a.handle((ctx, r) -> status(500, null));
         var res = gw.post("/v1/chat/completions", CHAT);
@@ -179,7 +151,7 @@ class ResilienceTest {
 
     @Test
     void fallbackChainsAreFallbackModelsToo() throws Exception {
-        gw = TestGateway.start("[models.m]\nrouting = [\"a\"]\n" + provider("m", "a", a, "")
+        gw = fx.start("[models.m]\nrouting = [\"a\"]\n" + provider("m", "a", a, "")
                 + "[models.backup]\nrouting = [\"b\"]\n" + provider("backup", "b", b, "")
                 + "[[fallback_chains]]\nprimary = \"m\"\nfallbacks = [\"backup\"]\n");
         a.handle((ctx, r) -> status(503, null));
@@ -200,7 +172,7 @@ class ResilienceTest {
 
     @Test
     void theBreakerOpensSkipsHalfOpensAndCloses() throws Exception {
-        gw = TestGateway.start("[circuit_breaker]\nfailure_threshold = 3\ntimeout_duration = 0.5\n"
+        gw = fx.start("[circuit_breaker]\nfailure_threshold = 3\ntimeout_duration = 0.5\n"
                 + "half_open_max_calls = 1\n[models.m]\nrouting = [\"a\", \"b\"]\n" + provider("m", "a", a, "")
                 + provider("m", "b", b, ""));
         a.handle((ctx, r) -> status(500, null));
@@ -253,7 +225,7 @@ class ResilienceTest {
 
     @Test
     void weightedBalancingFollowsTheWeights() throws Exception {
-        gw = TestGateway.start(replicas("weighted", ""));
+        gw = fx.start(replicas("weighted", ""));
         load(10_000, 32);
         double share = chats(a) / 10_000.0;
         assertEquals(10_000, chats(a) + chats(b));
@@ -262,7 +234,7 @@ class ResilienceTest {
 
     @Test
     void leastConnectionsAvoidsTheSlowReplica() throws Exception {
-        gw = TestGateway.start(replicas("least_connections", ""));
+        gw = fx.start(replicas("least_connections", ""));
         a.handle((ctx, r) -> HttpResponse.delayed(MockOpenAi.json(200, MockOpenAi.chatCompletion("slow")),
                 Duration.ofMillis(300)));
         load(60, 6);
@@ -276,7 +248,7 @@ class ResilienceTest {
                 : MockOpenAi.json(200, MockOpenAi.chatCompletion("from a")));
         b.handle((ctx, r) -> r.path().equals("/health") ? status(200, null)
                 : MockOpenAi.json(200, MockOpenAi.chatCompletion("from b")));
-        gw = TestGateway.start(replicas("round_robin", "health_check_path = \"/health\"\n"
+        gw = fx.start(replicas("round_robin", "health_check_path = \"/health\"\n"
                 + "health_check_interval = 0.1\n"));
         load(20, 1);
         assertTrue(chats(a) >= 8, "both in rotation: a got " + chats(a));
@@ -301,7 +273,7 @@ class ResilienceTest {
 
     @Test
     void aStreamThatStallsBeforeItsFirstTokenFallsBackInvisibly() throws Exception {
-        gw = TestGateway.start("[models.m]\nrouting = [\"a\", \"b\"]\n"
+        gw = fx.start("[models.m]\nrouting = [\"a\", \"b\"]\n"
                 + provider("m", "a", a, "timeouts = { streaming = { stall_ms = 300 } }\n") + provider("m", "b", b, ""));
         // a sends its role chunk, then nothing: the stall timer fires before any content.
         a.handle((ctx, r) -> a.sse(ctx, List.of(MockOpenAi.chunk("{\"role\":\"assistant\",\"content\":\"\"}", null),
@@ -315,7 +287,7 @@ class ResilienceTest {
 
     @Test
     void aStreamThatStallsAfterContentEndsWithAnErrorEvent() throws Exception {
-        gw = TestGateway.start("[models.m]\nrouting = [\"a\", \"b\"]\n"
+        gw = fx.start("[models.m]\nrouting = [\"a\", \"b\"]\n"
                 + provider("m", "a", a, "timeouts = { streaming = { stall_ms = 300 } }\n") + provider("m", "b", b, ""));
         // Role and some content at once, then a second of silence.
         a.handle((ctx, r) -> a.stream(ctx, List.of(MockOpenAi.sseBytes(List.of(
@@ -332,7 +304,7 @@ class ResilienceTest {
 
     @Test
     void resumeContinuesABrokenStreamOnTheNextCandidateWithThePartialAnswerAsPrefill() throws Exception {
-        gw = TestGateway.start("[[filters]]\ntype = \"routing\"\n[[filters]]\ntype = \"fallback\"\nresume = true\n"
+        gw = fx.start("[[filters]]\ntype = \"routing\"\n[[filters]]\ntype = \"fallback\"\nresume = true\n"
                 + "[models.m]\nrouting = [\"a\", \"b\"]\n"
                 + "[models.m.providers.a]\ntype = \"vllm\"\napi_base = \"" + a.apiBase() + "\"\nmodel_name = \"x\"\n"
                 + "[models.m.providers.b]\ntype = \"vllm\"\napi_base = \"" + b.apiBase() + "\"\nmodel_name = \"y\"\n");
