@@ -150,36 +150,15 @@ final class ModelsSection {
 
     /** {@code [[fallback_chains]] primary = "m", fallbacks = [...]}: the seeds' form of {@code fallback_models}. */
     static void readFallbackChains(JsonNode root, Map<String, ModelConfig> models, ConfigReader r) {
-        JsonNode chains = root.get("fallback_chains");
-        if (chains == null) {
-            return;
-        }
-        if (!chains.isArray()) {
-            r.problem("fallback_chains", "expected a list of tables ([[fallback_chains]]), found "
-                    + ConfigReader.describe(chains));
-            return;
-        }
-        for (int i = 0; i < chains.size(); i++) {
-            String path = "fallback_chains[" + i + "]";
-            JsonNode chain = chains.get(i);
-            if (!chain.isObject()) {
-                r.problem(path, "expected a table, found " + ConfigReader.describe(chain));
-                continue;
-            }
-            r.onlyKeys((ObjectNode) chain, path, Set.of("primary", "fallbacks"));
-            String primary = r.string(chain, "primary", path, true);
-            List<String> fallbacks = r.strings(chain, "fallbacks", path, true);
-            if (primary == null || fallbacks == null) {
-                continue;
-            }
-            ModelConfig m = models.get(primary);
+        for (FallbackChain chain : FallbackChain.read(root.get("fallback_chains"), r)) {
+            ModelConfig m = models.get(chain.primary());
             if (m == null) {
-                r.problem(path + ".primary", "no model named '" + primary + "' in [models]");
+                r.problem(chain.path() + ".primary", "no model named '" + chain.primary() + "' in [models]");
             } else if (!m.fallbackModels().isEmpty()) {
-                r.problem(path + ".primary", "model '" + primary + "' already has fallback_models; give its "
-                        + "fallbacks in one place");
+                r.problem(chain.path() + ".primary", "model '" + chain.primary() + "' already has fallback_models; "
+                        + "give its fallbacks in one place");
             } else {
-                models.put(primary, m.withFallbackModels(fallbacks));
+                models.put(chain.primary(), m.withFallbackModels(chain.fallbacks()));
             }
         }
     }

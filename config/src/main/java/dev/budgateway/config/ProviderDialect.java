@@ -176,28 +176,10 @@ final class ProviderDialect {
 
     private static void fallbackChains(ObjectNode root, Map<String, ObjectNode> providers,
             Map<String, ObjectNode> served, ConfigReader r) {
-        JsonNode chains = root.remove("fallback_chains");
-        if (chains == null) {
-            return;
-        }
-        if (!chains.isArray()) {
-            r.problem("fallback_chains", "expected a list of tables ([[fallback_chains]]), found "
-                    + ConfigReader.describe(chains));
-            return;
-        }
-        for (int i = 0; i < chains.size(); i++) {
-            String path = "fallback_chains[" + i + "]";
-            JsonNode chain = chains.get(i);
-            if (!chain.isObject()) {
-                r.problem(path, "expected a table, found " + ConfigReader.describe(chain));
-                continue;
-            }
-            r.onlyKeys((ObjectNode) chain, path, Set.of("primary", "fallbacks"));
-            String primary = r.string(chain, "primary", path, true);
-            List<String> fallbacks = r.strings(chain, "fallbacks", path, true);
-            if (primary == null || fallbacks == null) {
-                continue;
-            }
+        for (FallbackChain chain : FallbackChain.read(root.remove("fallback_chains"), r)) {
+            String path = chain.path();
+            String primary = chain.primary();
+            List<String> fallbacks = chain.fallbacks();
             if (!providers.containsKey(primary)) {
                 r.problem(path + ".primary", "no [[providers]] entry is named '" + primary + "' (have: "
                         + String.join(", ", providers.keySet()) + ")");
