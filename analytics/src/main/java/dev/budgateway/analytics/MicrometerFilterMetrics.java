@@ -19,13 +19,15 @@ public final class MicrometerFilterMetrics implements FilterMetrics {
 
     @Override
     public Counter counter(String name, String description, String... tags) {
-        io.micrometer.core.instrument.Counter c = io.micrometer.core.instrument.Counter.builder(PREFIX + name).description(description).tags(tags).register(registry);
+        io.micrometer.core.instrument.Counter c = io.micrometer.core.instrument.Counter.builder(PREFIX + name)
+                .description(description).tags(tags).register(registry);
         return c::increment;
     }
 
     @Override
     public Timer timer(String name, String description, String... tags) {
-        io.micrometer.core.instrument.Timer t = io.micrometer.core.instrument.Timer.builder(PREFIX + name).description(description).tags(tags).register(registry);
+        io.micrometer.core.instrument.Timer t = io.micrometer.core.instrument.Timer.builder(PREFIX + name)
+                .description(description).tags(tags).register(registry);
         return nanos -> t.record(nanos, TimeUnit.NANOSECONDS);
     }
 

@@ -96,7 +96,8 @@ final class ModelsSection {
                     r.problem(path + ".routing[" + i + "]", "provider '" + p + "' is listed twice");
                 } else if (providersTable != null && !providersTable.has(p)) {
                     r.problem(path + ".routing[" + i + "]", "no provider named '" + p + "' in [" + path
-                            + ".providers] (have: " + String.join(", ", (Iterable<String>) providersTable::fieldNames) + ")");
+                            + ".providers] (have: " + String.join(", ", (Iterable<String>) providersTable::fieldNames)
+                            + ")");
                 }
             }
         }

@@ -42,7 +42,8 @@ final class ProviderSection {
         } else if (keyText != null) {
             keyLocation = ApiKeyLocation.parse(keyText);
             if (keyLocation == null) {
-                r.problem(path + ".api_key_location", "expected env::VAR, path::FILE, path_from_env::VAR or none, found \""
+                r.problem(path + ".api_key_location",
+                        "expected env::VAR, path::FILE, path_from_env::VAR or none, found \""
                         + ConfigText.printable(keyText) + "\"");
             }
         }

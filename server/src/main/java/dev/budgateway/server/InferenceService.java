@@ -74,6 +74,7 @@ final class InferenceService implements HttpService {
                         });
                         ClientApi.Request request;
                         try {
+                            // Uploads are OpenAI's only (audio, image edits): its API reads their text fields.
                             request = ((OpenAiApi) api).request(RequestParser.check(endpoint, upload.fields()));
                         } catch (GatewayException e) {
                             rejected(ctx, e, start, result);
@@ -111,13 +112,14 @@ final class InferenceService implements HttpService {
         if (clientGone) {
             // The client left while sending its request: nobody to answer, nothing to warn about.
             logger.debug("{}: the client went away before its request was complete", ctx.id().text());
-            record(null, ctx.id().text(), false, new Completion(499, null, null, true, 0, null, System.nanoTime() - start, -1));
+            record(null, ctx.id().text(), false, new Completion(499, null, null, true, 0, null,
+                    System.nanoTime() - start, -1));
             result.complete(HttpResponse.of(HttpStatus.valueOf(499)));
             return;
         }
         GatewayError error = ErrorResponses.forUnreadableBody(failure, endpoint.isMultipart());
-        record(null, ctx.id().text(), false, new Completion(error.status(), null, error, false, 0, null, System.nanoTime() - start,
-                -1));
+        record(null, ctx.id().text(), false, new Completion(error.status(), null, error, false, 0, null,
+                System.nanoTime() - start, -1));
         result.complete(api.errors().errorResponse(error, ctx.id().text()).toHttpResponse());
     }
 
