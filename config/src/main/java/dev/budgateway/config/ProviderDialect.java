@@ -145,7 +145,7 @@ final class ProviderDialect {
             }
         }
         routing.add(name);
-        ObjectNode provider = model.with("providers").putObject(name);
+        ObjectNode provider = model.withObject("providers").putObject(name);
         p.properties().forEach(e -> {
             if (!OWN_PROVIDER_KEYS.contains(e.getKey())) {
                 provider.set(e.getKey(), e.getValue());

@@ -152,7 +152,7 @@ public final class Gateway implements AutoCloseable {
             // Prometheus may scrape a port the API is not on: only /metrics there.
             int only = metricsPort;
             sb.http(new InetSocketAddress(config.gateway().host(), only));
-            sb.decorator((delegate, ctx, req) -> ((InetSocketAddress) ctx.localAddress()).getPort() == only
+            sb.decorator((delegate, ctx, req) -> ctx.localAddress().getPort() == only
                     && !ctx.path().equals("/metrics")
                     ? ErrorResponses.of(ErrorResponses.forStatus(com.linecorp.armeria.common.HttpStatus.NOT_FOUND,
                             null), null).toHttpResponse()

@@ -126,6 +126,7 @@ class PluginsTest {
         root.addAppender(log);
         try (TestGateway gw = start(chain.formatted(10_000, 5_000))) {
             try (java.net.Socket s = gw.postSlowReader(CHAT, "x-example-user", "bob")) {
+                assertTrue(s.isConnected());
                 Thread.sleep(200); // the client leaves while the filter waits for its lookup
             }
             long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(3);
