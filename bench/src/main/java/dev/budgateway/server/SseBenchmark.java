@@ -1,6 +1,6 @@
 package dev.budgateway.server;
 
-import com.linecorp.armeria.common.HttpData;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.budgateway.plugins.spi.Chunk;
 import dev.budgateway.providers.sse.SseDecoder;
 import java.nio.charset.StandardCharsets;
@@ -13,13 +13,19 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
-/** Decoding an upstream SSE stream into chunks and framing them again for the client, per stream of 32 events. */
+/**
+ * What the gateway does per streamed event of an OpenAI-compatible chat stream nobody's filter reads: decode
+ * the SSE bytes, tell whether a choice finished, whether it carries usage (and whether it is the usage-only
+ * chunk a client that did not ask for usage must not get), and frame it for the client. Per stream of
+ * {@code events} events, cut into 100-byte packets as upstream packets rarely align with events.
+ */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -28,38 +34,86 @@ import org.openjdk.jmh.infra.Blackhole;
 @Fork(1)
 public class SseBenchmark {
 
+    /** 12 is the short benchmark stream; 450 a real answer of token-sized events. */
+    @Param({"12", "450"})
+    public int events;
+
     private final List<byte[]> packets = new ArrayList<>();
 
     @Setup
     public void setUp() {
         StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < 32; i++) {
+        for (int i = 0; i < events; i++) {
             sb.append("data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,")
                     .append("\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"token").append(i)
                     .append(" \"},\"finish_reason\":null}],\"usage\":null}\n\n");
         }
+        sb.append("data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,")
+                .append("\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n");
+        sb.append("data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,")
+                .append("\"model\":\"m\",\"choices\":[],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":")
+                .append(events).append("}}\n\n");
         sb.append("data: [DONE]\n\n");
         byte[] all = sb.toString().getBytes(StandardCharsets.UTF_8);
-        // Upstream packets rarely align with events: cut every 100 bytes.
         for (int i = 0; i < all.length; i += 100) {
             packets.add(java.util.Arrays.copyOfRange(all, i, Math.min(all.length, i + 100)));
         }
     }
 
+    /** The gateway's path: the questions answered from the bytes, an event parsed only when one says yes. */
     @Benchmark
-    public void decodeAndReframe(Blackhole bh) {
+    public void passThrough(Blackhole bh) {
+        boolean[] finished = {false};
         SseDecoder decoder = new SseDecoder(event -> {
-            if (!event.isDone()) {
-                Chunk chunk = Chunk.event(event.data());
-                bh.consume(UsageScan.mayHaveUsage(chunk.data()));
-                HttpData frame = SseFrames.data(chunk.data());
-                bh.consume(frame);
+            if (event.isDone()) {
+                return;
+            }
+            Chunk chunk = Chunk.event(event.event(), event.data());
+            if (!finished[0] && chunk.hasField("finish_reason") && finishReason(chunk.json())) {
+                finished[0] = true;
+            }
+            if (chunk.hasField("usage")) {
+                bh.consume(chunk.usage());
+            }
+            if (!chunk.isUsageOnly()) {
+                bh.consume(SseFrames.event(chunk.eventName(), chunk.data()));
             }
         });
-        for (byte[] p : packets) {
-            decoder.feed(p);
-        }
-        decoder.finish();
+        feed(decoder);
+        bh.consume(finished[0]);
+    }
+
+    /** The same answers got by parsing every event, as the gateway did before (for comparison). */
+    @Benchmark
+    public void parsingEveryEvent(Blackhole bh) {
+        boolean[] finished = {false};
+        SseDecoder decoder = new SseDecoder(event -> {
+            if (event.isDone()) {
+                return;
+            }
+            Chunk chunk = Chunk.event(event.event(), event.data());
+            if (!finished[0] && finishReason(chunk.json())) {
+                finished[0] = true;
+            }
+            JsonNode usage = chunk.json().get("usage");
+            if (usage != null && usage.isObject()) {
+                bh.consume(chunk.usage());
+            }
+            JsonNode choices = chunk.json().path("choices");
+            boolean usageOnly = usage != null && usage.isObject() && choices.isEmpty();
+            if (!usageOnly) {
+                bh.consume(SseFrames.event(chunk.eventName(), chunk.data()));
+            }
+        });
+        feed(decoder);
+        bh.consume(finished[0]);
+    }
+
+    /** The SSE decoding alone, for what the rest costs beside it. */
+    @Benchmark
+    public void decodeOnly(Blackhole bh) {
+        SseDecoder decoder = new SseDecoder(bh::consume);
+        feed(decoder);
     }
 
     /** What a filter pays when it reads the text of every chunk (lazy JSON parse). */
@@ -70,9 +124,23 @@ public class SseBenchmark {
                 bh.consume(Chunk.event(event.data()).text());
             }
         });
+        feed(decoder);
+    }
+
+    private void feed(SseDecoder decoder) {
         for (byte[] p : packets) {
             decoder.feed(p);
         }
         decoder.finish();
+    }
+
+    private static boolean finishReason(JsonNode json) {
+        for (JsonNode choice : json.path("choices")) {
+            JsonNode reason = choice.get("finish_reason");
+            if (reason != null && !reason.isNull()) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -154,7 +154,7 @@ final class ExchangeResponder implements ResponsePipeline.Sink, ChunkSubscriber 
         if (firstChunkNanos < 0) {
             firstChunkNanos = System.nanoTime() - exchange.startNanos();
         }
-        if (UsageScan.mayHaveUsage(chunk.data())) {
+        if (chunk.hasField("usage")) {
             Usage u = chunk.usage();
             if (u != null) {
                 usage = u;

@@ -193,7 +193,8 @@ public final class OpenAiProtocol implements UpstreamProtocol {
                     return;
                 }
                 Chunk chunk = Chunk.event(event.event(), event.data());
-                if (!finished && (!chatLike || hasFinishReason(chunk.json()))) {
+                // The bytes tell whether a choice has finished: an event is parsed only if someone reads it.
+                if (!finished && (!chatLike || (chunk.hasField("finish_reason") && hasFinishReason(chunk.json())))) {
                     // Chat streams are complete once a choice has finished; the others (Responses,
                     // transcriptions, images) have no common end marker, so any clean end counts.
                     finished = true;

@@ -19,6 +19,9 @@ public final class Chunk {
     private final boolean unary;
     private final String eventName;
     private JsonNode json;
+    /** The last {@link #hasField} question and its answer: a one-entry cache, not part of the value. */
+    private String lastField;
+    private boolean lastFieldFound;
 
     private Chunk(byte[] data, boolean unary, String eventName, JsonNode json) {
         this.data = data;
@@ -230,8 +233,77 @@ public final class Chunk {
         return Usage.fromOpenAi(usage);
     }
 
+    /**
+     * Whether the payload has a field {@code name} (at any depth) whose value is not {@code null}, found by
+     * a scan of the bytes, without parsing: what lets the gateway pass an event nobody reads as it came.
+     * A field name inside a string value cannot match (its quotes are escaped there), so the answer is
+     * exact for well-formed JSON; for a payload that is not JSON it may be {@code true} where
+     * {@link #json()} has nothing.
+     */
+    public boolean hasField(String name) {
+        if (name.equals(lastField)) {
+            return lastFieldFound; // the gateway asks about usage twice per event
+        }
+        boolean found = scan(data, name);
+        lastField = name;
+        lastFieldFound = found;
+        return found;
+    }
+
+    private static boolean scan(byte[] b, String name) {
+        int n = name.length();
+        int last = b.length - n - 2;
+        for (int i = 0; i <= last; i++) {
+            if (b[i] != '"' || b[i + n + 1] != '"' || !matches(b, i + 1, name)) {
+                continue;
+            }
+            // A key follows '{' or ',' (whitespace aside); the same text in a string value follows a backslash.
+            int before = i - 1;
+            while (before >= 0 && isSpace(b[before])) {
+                before--;
+            }
+            if (before < 0 || (b[before] != '{' && b[before] != ',')) {
+                continue;
+            }
+            int j = skipSpace(b, i + n + 2);
+            if (j >= b.length || b[j] != ':') {
+                continue;
+            }
+            j = skipSpace(b, j + 1);
+            boolean isNull = j + 3 < b.length && b[j] == 'n' && b[j + 1] == 'u' && b[j + 2] == 'l' && b[j + 3] == 'l';
+            if (j < b.length && !isNull) {
+                return true;
+            }
+            i = j; // null here; another occurrence (another choice's) may not be
+        }
+        return false;
+    }
+
+    private static boolean matches(byte[] b, int at, String name) {
+        for (int k = 0; k < name.length(); k++) {
+            if (b[at + k] != name.charAt(k)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isSpace(byte c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+    }
+
+    private static int skipSpace(byte[] b, int i) {
+        while (i < b.length && isSpace(b[i])) {
+            i++;
+        }
+        return i;
+    }
+
     /** Whether this is a stream's usage-only chunk: usage and no choices. */
     public boolean isUsageOnly() {
+        if (unary || !hasField("usage")) {
+            return false; // most events: decided without parsing
+        }
         JsonNode j = json();
         JsonNode choices = j.path("choices");
         return !unary && j.hasNonNull("usage") && (choices.isMissingNode() || choices.isEmpty());

@@ -1,6 +1,7 @@
 package dev.budgateway.plugins.spi;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -98,5 +99,29 @@ class ChunkTest {
         assertTrue(edited.isUnary());
         Chunk raw = Chunk.bytes(new byte[] {1, 2});
         assertSame(raw, raw.edit(json -> json.put("x", 1)), "not JSON: nothing to edit");
+    }
+
+    @Test
+    void hasFieldReadsTheBytesWithoutParsing() {
+        Chunk delta = Chunk.event(("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"say \\\"finish_reason\\\":"
+                + "\\\"stop\\\" and usage\"},\"finish_reason\":null}],\"usage\": null}").getBytes(StandardCharsets.UTF_8));
+        assertFalse(delta.hasField("finish_reason"), "null, and the same text inside a string does not count");
+        assertFalse(delta.hasField("usage"));
+        assertFalse(delta.isUsageOnly());
+        Chunk last = Chunk.event(("{\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\" : \"stop\"}]}")
+                .getBytes(StandardCharsets.UTF_8));
+        assertTrue(last.hasField("finish_reason"));
+        Chunk usage = Chunk.event("{\"choices\":[],\n \"usage\":{\"prompt_tokens\":1,\"completion_tokens\":2}}"
+                .getBytes(StandardCharsets.UTF_8));
+        assertTrue(usage.hasField("usage"));
+        assertTrue(usage.isUsageOnly());
+        Chunk twoChoices = Chunk.event(("{\"choices\":[{\"index\":0,\"finish_reason\":null},{\"index\":1,"
+                + "\"finish_reason\":\"length\"}]}").getBytes(StandardCharsets.UTF_8));
+        assertTrue(twoChoices.hasField("finish_reason"), "any choice's, not only the first");
+        assertTrue(twoChoices.hasField("finish_reason"), "asked again: the same answer");
+        assertFalse(twoChoices.hasField("usage"));
+        assertFalse(Chunk.event("{\"x\":\"\\\\\",\"y\":1}".getBytes(StandardCharsets.UTF_8)).hasField("usage"));
+        assertTrue(Chunk.event("{\"x\":\"\\\\\",\"usage\":0}".getBytes(StandardCharsets.UTF_8)).hasField("usage"),
+                "a string ending in an escaped backslash, then the key");
     }
 }
