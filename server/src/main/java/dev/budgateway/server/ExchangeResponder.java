@@ -53,8 +53,9 @@ final class ExchangeResponder implements ResponsePipeline.Sink, ChunkSubscriber 
     private long firstChunkNanos = -1;
     /** How far the client is behind: past a point, the response (and its upstream) is paused. */
     private final ClientDemand demand;
-    /** Where a stream's frames go: the head first, once. */
+    /** Where a stream's frames go: the head first, once, then batched per turn of the event loop. */
     private final Consumer<HttpData> toClient;
+    private final FrameBatch batch;
 
     /** Told when this exchange is over, so shutdown knows what is still in flight. */
     private final Drain drain;
@@ -68,11 +69,14 @@ final class ExchangeResponder implements ResponsePipeline.Sink, ChunkSubscriber 
         this.onComplete = onComplete;
         this.demand = new ClientDemand(() -> writer == null ? CompletableFuture.completedFuture(null)
                 : writer.whenConsumed(), exchange.eventLoop(), () -> pipeline.pause(), () -> pipeline.resume());
-        this.toClient = frame -> {
-            sendHead();
-            if (writer.tryWrite(frame)) {
+        this.batch = new FrameBatch(exchange.eventLoop(), frames -> {
+            if (writer.tryWrite(frames)) {
                 demand.wrote();
             }
+        });
+        this.toClient = frame -> {
+            sendHead();
+            batch.add(frame);
         };
     }
 
@@ -182,6 +186,7 @@ final class ExchangeResponder implements ResponsePipeline.Sink, ChunkSubscriber 
         try {
             if (writer != null) {
                 sendHead();
+                batch.flush();
                 if (head.rawContentType() == null) {
                     protocol.end(writer::write);
                 }
@@ -241,6 +246,7 @@ final class ExchangeResponder implements ResponsePipeline.Sink, ChunkSubscriber 
             writer.close(protocol.errorResponse(error, exchange.get(Keys.REQUEST_ID)));
         } else {
             // Content has reached the client: end the stream with an explicit error, never a silent clean end.
+            batch.flush();
             if (head.rawContentType() == null) {
                 protocol.error(error, writer::tryWrite);
                 writer.close();
@@ -273,6 +279,7 @@ final class ExchangeResponder implements ResponsePipeline.Sink, ChunkSubscriber 
         }
         done = true;
         body.cancel();
+        batch.discard();
         complete(499, null, true);
     }
 

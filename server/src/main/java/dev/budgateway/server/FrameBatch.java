@@ -1,0 +1,56 @@
+package dev.budgateway.server;
+
+import com.linecorp.armeria.common.HttpData;
+import java.util.Arrays;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+
+/**
+ * The frames of a stream written in one turn of the event loop go to the client as one write: one upstream
+ * read holds several events, and a write per event costs a flush (a system call) each. The batch is
+ * written when the turn ends (a task queued behind the current one) or when flushed, before the stream's
+ * end or error. One per exchange, used on its event loop only.
+ */
+final class FrameBatch {
+
+    private final Executor loop;
+    private final Consumer<HttpData> out;
+    private final Runnable flushTask = this::flush;
+    private byte[] buffer = new byte[4096];
+    private int length;
+    private boolean scheduled;
+
+    FrameBatch(Executor loop, Consumer<HttpData> out) {
+        this.loop = loop;
+        this.out = out;
+    }
+
+    void add(HttpData frame) {
+        int n = frame.length();
+        if (length + n > buffer.length) {
+            buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, length + n));
+        }
+        System.arraycopy(frame.array(), 0, buffer, length, n);
+        length += n;
+        if (!scheduled) {
+            scheduled = true;
+            loop.execute(flushTask);
+        }
+    }
+
+    /** Writes what is batched now. */
+    void flush() {
+        scheduled = false;
+        if (length == 0) {
+            return;
+        }
+        byte[] frames = Arrays.copyOf(buffer, length);
+        length = 0;
+        out.accept(HttpData.wrap(frames));
+    }
+
+    /** Drops what is batched: nobody will read it. */
+    void discard() {
+        length = 0;
+    }
+}
