@@ -70,8 +70,9 @@ final class ExchangeResponder implements ResponsePipeline.Sink, ChunkSubscriber 
         this.demand = new ClientDemand(() -> writer == null ? CompletableFuture.completedFuture(null)
                 : writer.whenConsumed(), exchange.eventLoop(), () -> pipeline.pause(), () -> pipeline.resume());
         this.batch = new FrameBatch(exchange.eventLoop(), frames -> {
+            int bytes = frames.length();
             if (writer.tryWrite(frames)) {
-                demand.wrote();
+                demand.wrote(bytes);
             }
         });
         this.toClient = frame -> {
