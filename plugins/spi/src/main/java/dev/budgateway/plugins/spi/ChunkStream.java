@@ -27,52 +27,14 @@ public interface ChunkStream {
 
     /** A stream of chunks known in advance; it honours {@link #pause()}. */
     static ChunkStream of(Chunk... chunks) {
-        List<Chunk> list = List.of(chunks);
-        return new ChunkStream() {
-            private ChunkSubscriber subscriber;
-            private int next;
-            private boolean cancelled;
-            private boolean paused;
-            private boolean pushing;
+        return new KnownChunks(List.of(chunks), null);
+    }
 
-            @Override
-            public void subscribe(ChunkSubscriber subscriber) {
-                this.subscriber = subscriber;
-                push();
-            }
-
-            private void push() {
-                if (pushing) {
-                    return; // resumed from inside onChunk: the loop below goes on
-                }
-                pushing = true;
-                while (!cancelled && !paused && next < list.size()) {
-                    subscriber.onChunk(list.get(next++));
-                }
-                pushing = false;
-                if (!cancelled && !paused && next == list.size()) {
-                    next++;
-                    subscriber.onEnd();
-                }
-            }
-
-            @Override
-            public void cancel() {
-                cancelled = true;
-            }
-
-            @Override
-            public void pause() {
-                paused = true;
-            }
-
-            @Override
-            public void resume() {
-                paused = false;
-                if (subscriber != null) {
-                    push();
-                }
-            }
-        };
+    /**
+     * Chunks known in advance, then the end: clean when {@code error} is {@code null}, else that error (a
+     * stream that breaks after them). It honours {@link #pause()}.
+     */
+    static ChunkStream of(List<Chunk> chunks, GatewayError error) {
+        return new KnownChunks(List.copyOf(chunks), error);
     }
 }

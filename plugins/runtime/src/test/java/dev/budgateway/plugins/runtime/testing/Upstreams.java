@@ -31,31 +31,25 @@ public final class Upstreams {
     /** Every attempt streams a chat answer of these pieces: a role chunk, one chunk each, a finish chunk. */
     public static Terminal stream(String... pieces) {
         return exchange -> CompletableFuture.completedFuture(new Response(new ResponseHead(200, true),
-                new Scripted(chatChunks(pieces, true), null)));
+                ChunkStream.of(chatChunks(pieces, true), null)));
     }
 
     /** As {@link #stream}, counting in {@code pauses} each time the consumer paused the stream. */
     public static Terminal stream(java.util.concurrent.atomic.AtomicInteger pauses, String... pieces) {
         return exchange -> CompletableFuture.completedFuture(new Response(new ResponseHead(200, true),
-                new Scripted(chatChunks(pieces, true), null) {
-                    @Override
-                    public void pause() {
-                        pauses.incrementAndGet();
-                        super.pause();
-                    }
-                }));
+                counting(ChunkStream.of(chatChunks(pieces, true), null), pauses)));
     }
 
     /** Every attempt streams these pieces without a finish chunk, then ends cleanly. */
     public static Terminal streamThenEnd(String... pieces) {
         return exchange -> CompletableFuture.completedFuture(new Response(new ResponseHead(200, true),
-                new Scripted(chatChunks(pieces, false), null)));
+                ChunkStream.of(chatChunks(pieces, false), null)));
     }
 
     /** Every attempt streams these pieces (no finish) and then fails with {@code error}. */
     public static Terminal streamThenFail(GatewayError error, String... pieces) {
         return exchange -> CompletableFuture.completedFuture(new Response(new ResponseHead(200, true),
-                new Scripted(chatChunks(pieces, false), error)));
+                ChunkStream.of(chatChunks(pieces, false), error)));
     }
 
     /** Every attempt fails with {@code error} before any response. */
@@ -70,6 +64,32 @@ public final class Upstreams {
             Terminal script = target == null ? null : scripts.get(target.provider());
             return script != null ? script.call(exchange) : CompletableFuture.failedFuture(
                     GatewayError.badGateway("no script for " + target).toException());
+        };
+    }
+
+    /** {@code stream}, counting in {@code pauses} each time its consumer pauses it. */
+    private static ChunkStream counting(ChunkStream stream, java.util.concurrent.atomic.AtomicInteger pauses) {
+        return new ChunkStream() {
+            @Override
+            public void subscribe(ChunkSubscriber subscriber) {
+                stream.subscribe(subscriber);
+            }
+
+            @Override
+            public void cancel() {
+                stream.cancel();
+            }
+
+            @Override
+            public void pause() {
+                pauses.incrementAndGet();
+                stream.pause();
+            }
+
+            @Override
+            public void resume() {
+                stream.resume();
+            }
         };
     }
 
@@ -90,68 +110,5 @@ public final class Upstreams {
         return Chunk.event(("{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\","
                 + "\"choices\":[{\"index\":0,\"delta\":" + delta + ",\"finish_reason\":"
                 + (finish == null ? "null" : "\"" + finish + "\"") + "}]}").getBytes(StandardCharsets.UTF_8));
-    }
-
-    /**
-     * Chunks delivered at once on subscription, then an end or an error; a pause stops it between two
-     * chunks until resumed, as a paced upstream would.
-     */
-    private static class Scripted implements ChunkStream {
-        private final List<Chunk> chunks;
-        private final GatewayError error;
-        private ChunkSubscriber subscriber;
-        private int next;
-        private boolean cancelled;
-        private boolean paused;
-        private boolean pushing;
-
-        Scripted(List<Chunk> chunks, GatewayError error) {
-            this.chunks = chunks;
-            this.error = error;
-        }
-
-        @Override
-        public void subscribe(ChunkSubscriber subscriber) {
-            this.subscriber = subscriber;
-            push();
-        }
-
-        private void push() {
-            if (pushing) {
-                return;
-            }
-            pushing = true;
-            while (!cancelled && !paused && next < chunks.size()) {
-                subscriber.onChunk(chunks.get(next++));
-            }
-            pushing = false;
-            if (cancelled || paused || next > chunks.size()) {
-                return;
-            }
-            next++;
-            if (error == null) {
-                subscriber.onEnd();
-            } else {
-                subscriber.onError(error);
-            }
-        }
-
-        @Override
-        public void cancel() {
-            cancelled = true;
-        }
-
-        @Override
-        public void pause() {
-            paused = true;
-        }
-
-        @Override
-        public void resume() {
-            paused = false;
-            if (subscriber != null) {
-                push();
-            }
-        }
     }
 }
