@@ -27,7 +27,7 @@ public final class RequestMetrics {
     /** Per filter name, its timers in the order of {@link #OUTCOMES}: no allocation per request. */
     private final Map<String, Timer[]> filterTimers = new ConcurrentHashMap<>();
 
-    private static final String[] OUTCOMES = {"continue", "reject", "respond", "error"};
+    private static final String[] OUTCOMES = {"continue", "reject", "respond", "error", "timeout", "cancelled"};
 
     public RequestMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -74,6 +74,8 @@ public final class RequestMetrics {
             case "continue" -> 0;
             case "reject" -> 1;
             case "respond" -> 2;
+            case "timeout" -> 4;
+            case "cancelled" -> 5;
             default -> 3;
         };
         timers[i].record(nanos, TimeUnit.NANOSECONDS);

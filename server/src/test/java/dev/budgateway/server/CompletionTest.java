@@ -184,5 +184,10 @@ class CompletionTest {
         recordedOnce(before);
         assertTrue(new String(res.body().getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8)
                 .contains("did not decide within 200 ms"));
+        String timeouts = gw.get("/metrics").body().lines()
+                .filter(l -> l.startsWith("budgateway_filter_duration_seconds_count{")
+                        && l.contains("filter=\"test-gate\"") && l.contains("outcome=\"timeout\""))
+                .findFirst().orElse("");
+        assertTrue(!timeouts.isEmpty() && !timeouts.endsWith(" 0.0"), "counted as a timeout, not an error: " + timeouts);
     }
 }
