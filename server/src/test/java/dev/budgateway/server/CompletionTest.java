@@ -188,6 +188,7 @@ class CompletionTest {
                 .filter(l -> l.startsWith("budgateway_filter_duration_seconds_count{")
                         && l.contains("filter=\"test-gate\"") && l.contains("outcome=\"timeout\""))
                 .findFirst().orElse("");
-        assertTrue(!timeouts.isEmpty() && !timeouts.endsWith(" 0.0"), "counted as a timeout, not an error: " + timeouts);
+        assertTrue(!timeouts.isEmpty() && !timeouts.endsWith(" 0.0"),
+                "counted as a timeout, not an error: " + timeouts);
     }
 }
