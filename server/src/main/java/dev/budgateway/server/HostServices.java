@@ -15,8 +15,8 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Supplier;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,7 +82,7 @@ final class HostServices implements FilterEnv {
 
     /** Each reported dependency's state now, by name. */
     Map<String, DependencyState> dependencyStates() {
-        Map<String, DependencyState> now = new java.util.TreeMap<>();
+        Map<String, DependencyState> now = new java.util.LinkedHashMap<>(); // in name order, as reported
         dependencies.forEach((name, state) -> {
             DependencyState s;
             try {

@@ -287,11 +287,12 @@ public final class ChainRunner {
         }
     }
 
-    private static void cancel(CompletionStage<?> stage) {
+    /** Cancels work nobody waits for any more; a stage that cannot be cancelled finishes unobserved. */
+    static void cancel(CompletionStage<?> stage) {
         try {
             stage.toCompletableFuture().cancel(false);
         } catch (UnsupportedOperationException e) {
-            // A stage that cannot be cancelled finishes unobserved.
+            // Not cancellable: it runs to its end, and its result is ignored.
         }
     }
 

@@ -141,13 +141,7 @@ public final class ResponsePipeline {
         }
         stopped = true;
         if (awaiting != null) {
-            for (CompletionStage<?> s : awaiting) {
-                try {
-                    s.toCompletableFuture().cancel(false);
-                } catch (UnsupportedOperationException e) {
-                    // A stage that cannot be cancelled finishes unobserved.
-                }
-            }
+            awaiting.forEach(ChainRunner::cancel);
             awaiting = null;
         }
     }

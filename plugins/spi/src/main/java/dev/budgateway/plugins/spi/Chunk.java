@@ -113,7 +113,7 @@ public final class Chunk {
         }
         ObjectNode copy = o.deepCopy();
         change.accept(copy);
-        return new Chunk(Json.bytes(copy), unary, eventName, copy);
+        return withJson(copy);
     }
 
     /** A chunk of the same kind and event name with {@code json} as its payload. */
@@ -167,11 +167,11 @@ public final class Chunk {
         String type = copy.path("type").asText(null);
         if (RESPONSES_TEXT_DELTA.equals(type)) {
             copy.put("delta", text);
-            return new Chunk(Json.bytes(copy), unary, eventName, copy);
+            return withJson(copy);
         }
         if (ANTHROPIC_DELTA.equals(type)) {
             ((ObjectNode) copy.get("delta")).put("text", text);
-            return new Chunk(Json.bytes(copy), unary, eventName, copy);
+            return withJson(copy);
         }
         if (unary && (copy.path("output").isArray() || ANTHROPIC_MESSAGE.equals(type))) {
             List<ObjectNode> parts = textParts(copy);
@@ -179,7 +179,7 @@ public final class Chunk {
                 return this;
             }
             parts.get(0).put("text", text);
-            return new Chunk(Json.bytes(copy), unary, eventName, copy);
+            return withJson(copy);
         }
         ObjectNode choice = (ObjectNode) copy.path("choices").path(0);
         JsonNode holder = unary ? choice.path("message") : choice.path("delta");
@@ -188,7 +188,7 @@ public final class Chunk {
         } else {
             choice.put("text", text);
         }
-        return new Chunk(Json.bytes(copy), unary, eventName, copy);
+        return withJson(copy);
     }
 
     private static final String RESPONSES_TEXT_DELTA = "response.output_text.delta";
@@ -306,7 +306,7 @@ public final class Chunk {
         }
         JsonNode j = json();
         JsonNode choices = j.path("choices");
-        return !unary && j.hasNonNull("usage") && (choices.isMissingNode() || choices.isEmpty());
+        return j.hasNonNull("usage") && (choices.isMissingNode() || choices.isEmpty());
     }
 
     @Override
