@@ -2,7 +2,8 @@ package dev.budgateway.config;
 
 /**
  * Where a provider's key comes from: {@code env::VAR}, {@code path::FILE}, {@code path_from_env::VAR}
- * (a file whose path is in VAR), or {@code none}. The key itself never appears in the config.
+ * (a file whose path is in VAR), {@code dynamic::NAME} (a secret handed over at run time, see {@link Dynamic}), or
+ * {@code none}. The key itself never appears in the config.
  */
 public sealed interface ApiKeyLocation {
 
@@ -29,6 +30,17 @@ public sealed interface ApiKeyLocation {
         }
     }
 
+    /**
+     * A secret the gateway is handed at run time under {@code name}: a model table's decrypted {@code api_key},
+     * stored as {@code store_<endpoint_id>} (the Rust gateway's credential store).
+     */
+    record Dynamic(String name) implements ApiKeyLocation {
+        @Override
+        public String toString() {
+            return "dynamic::" + name;
+        }
+    }
+
     final class None implements ApiKeyLocation {
         private None() {}
 
@@ -52,6 +64,7 @@ public sealed interface ApiKeyLocation {
             case "env" -> new Env(rest);
             case "path" -> new File(rest);
             case "path_from_env" -> new FileFromEnv(rest);
+            case "dynamic" -> new Dynamic(rest);
             default -> null;
         };
     }

@@ -79,7 +79,12 @@ public final class ConfigLoader {
         CircuitBreakerConfig breaker = r.circuitBreaker(root, "circuit_breaker", "");
         boolean declared = root.has("filters");
         List<FilterSpec> filters = declared ? FiltersSection.readFilters(root.get("filters"), r)
-                : FiltersSection.defaultFilters();
+                : FiltersSection.defaultFilters(withAuthentication(root, env, r));
+        if (declared && Boolean.TRUE.equals(r.authentication())
+                && filters.stream().noneMatch(f -> f.type().equals("auth"))) {
+            r.problem("filters", "authentication is enabled ([gateway.authentication] or [auth]) but [[filters]] has "
+                    + "no type = \"auth\" entry: add one (usually first), or set enabled = false");
+        }
         Map<String, Object> sections = new LinkedHashMap<>();
         for (ConfigSection<?> section : SECTIONS) {
             Object settings = section.read(r.table(root, section.name(), "", false), r, env);
@@ -93,6 +98,27 @@ public final class ConfigLoader {
         }
         return new GatewayConfig(gateway, breaker == null ? CircuitBreakerConfig.DISABLED : breaker, models, filters,
                 declared, lines, r.environment(), r.environment().scrub(lines.locate(r.notices())), sections);
+    }
+
+    /**
+     * Whether the default chain starts with {@code auth}: when the file enables authentication, or (the Rust
+     * gateway's default) says nothing of it while a Redis URL is set, so that the control plane's keys are
+     * required exactly where the Rust gateway required them.
+     */
+    private static boolean withAuthentication(JsonNode root, Function<String, String> env, ConfigReader r) {
+        if (r.authentication() != null) {
+            return r.authentication();
+        }
+        String url = root.path("redis").path("url").asText(null);
+        if (url == null) {
+            url = env.apply("TENSORZERO_REDIS_URL");
+        }
+        if (url != null && !url.isBlank()) {
+            r.notice("gateway.authentication", "not set, and a Redis URL is: authentication is on, as in the Rust "
+                    + "gateway (set [gateway.authentication] enabled = false to serve every caller)");
+            return true;
+        }
+        return false;
     }
 
     /** The top-level tables a file may have: the core ones and the registered sections'. */

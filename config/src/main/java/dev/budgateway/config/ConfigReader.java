@@ -20,6 +20,27 @@ public final class ConfigReader {
     private final List<ConfigProblem> problems = new ArrayList<>();
     private final List<ConfigProblem> notices = new ArrayList<>();
     private final EnvironmentValues environment = new EnvironmentValues();
+    private boolean dynamicCredentials;
+    /** What a Rust-gateway or seed-dialect file says of authentication: {@code null} when it says nothing. */
+    private Boolean authentication;
+
+    /** Whether {@code dynamic::NAME} key locations are resolved (model tables) rather than noted as unsupported. */
+    boolean dynamicCredentials() {
+        return dynamicCredentials;
+    }
+
+    void authentication(boolean enabled) {
+        authentication = enabled;
+    }
+
+    Boolean authentication() {
+        return authentication;
+    }
+
+    ConfigReader withDynamicCredentials() {
+        dynamicCredentials = true;
+        return this;
+    }
 
     List<ConfigProblem> problems() {
         return problems;

@@ -50,10 +50,14 @@ final class FiltersSection {
         return out;
     }
 
-    static List<FilterSpec> defaultFilters() {
+    static List<FilterSpec> defaultFilters(boolean withAuth) {
         List<FilterSpec> out = new ArrayList<>();
-        for (int i = 0; i < ConfigLoader.DEFAULT_CHAIN.size(); i++) {
-            String type = ConfigLoader.DEFAULT_CHAIN.get(i);
+        List<String> chain = new ArrayList<>(ConfigLoader.DEFAULT_CHAIN);
+        if (withAuth) {
+            chain.add(0, "auth");
+        }
+        for (int i = 0; i < chain.size(); i++) {
+            String type = chain.get(i);
             out.add(new FilterSpec("filters[" + i + "] (default chain)", type, type, true, "reject",
                     FilterConfig.DEFAULT_TIMEOUT_MS, JsonNodeFactory.instance.objectNode()));
         }

@@ -24,8 +24,8 @@ import java.util.Set;
  *       routed, after it, to each fallback provider, asking it for the same model name;
  *   <li>{@code [routing] default_timeout_ms} is each model's non-streaming total and streaming first-token
  *       timeout, {@code max_retries} its {@code retries.num_retries};
- *   <li>{@code [auth] enabled = true} is refused until API-key authentication exists: running without it
- *       would leave the gateway open. {@code enabled = false} is accepted.
+ *   <li>{@code [auth] enabled = true} puts the {@code auth} filter at the front of the default chain, as
+ *       {@code [gateway.authentication]} does; {@code enabled = false} serves every caller.
  * </ul>
  */
 final class ProviderDialect {
@@ -89,10 +89,12 @@ final class ProviderDialect {
         }
         r.onlyKeys(auth, "auth", Set.of("enabled", "rsa_public_key_path"));
         Boolean enabled = r.bool(auth, "enabled", "auth");
-        if (enabled == null || enabled) {
-            r.problem("auth.enabled", "API-key authentication is not supported yet, and running without it "
-                    + "would leave the gateway open: set enabled = false until it is");
-        } else {
+        r.authentication(enabled == null || enabled);
+        if (auth.has("rsa_public_key_path")) {
+            r.notice("auth.rsa_public_key_path", "not used: the gateway reads the control plane's secrets with the "
+                    + "private key (TENSORZERO_RSA_PRIVATE_KEY_PATH)");
+        }
+        if (Boolean.FALSE.equals(enabled)) {
             r.notice("auth", "authentication disabled: every caller is served");
         }
     }

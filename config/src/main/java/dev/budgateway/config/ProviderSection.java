@@ -33,7 +33,7 @@ final class ProviderSection {
         String modelName = r.string(node, "model_name", path, false);
         ApiKeyLocation keyLocation = null;
         String keyText = r.string(node, "api_key_location", path, false);
-        if (keyText != null && (keyText.startsWith("dynamic::") || keyText.equals("sdk"))) {
+        if (keyText != null && (keyText.startsWith("dynamic::") && !r.dynamicCredentials() || keyText.equals("sdk"))) {
             // The Rust gateway's: a key the client sends per request, or the cloud SDK's own credentials.
             r.notice(path + ".api_key_location", keyText.equals("sdk")
                     ? "'sdk' is taken as no key: Bedrock reads AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY itself"

@@ -27,10 +27,9 @@ final class RustCompat {
             Map.entry("analytics", "request analytics"),
             Map.entry("otlp_proxy", "the OTLP proxy"),
             Map.entry("enable_template_filesystem_access", "templates of TensorZero functions"),
-            Map.entry("authentication", "API key authentication"),
             Map.entry("blocking", "blocking rules"));
     /** Of those, the ones a gateway must not run without when they are enabled. */
-    private static final Set<String> SECURITY = Set.of("authentication", "blocking");
+    private static final Set<String> SECURITY = Set.of("blocking");
     /** {@code [models.X]} keys of the Rust gateway's. */
     private static final Map<String, String> MODEL = Map.of(
             "rate_limits", "per-model rate limits",
@@ -63,6 +62,11 @@ final class RustCompat {
 
     /** {@code debug} is taken as it is (errors are always detailed); the rest are named. */
     static void gateway(ObjectNode gateway, ConfigReader r) {
+        JsonNode authentication = gateway.remove("authentication");
+        if (authentication != null) {
+            // [gateway.authentication] enabled = true|false: the auth filter at the front of the default chain.
+            r.authentication(enabled(authentication));
+        }
         JsonNode debug = gateway.remove("debug");
         if (debug != null && !debug.isBoolean()) {
             r.problem("gateway.debug", "expected true or false, found " + ConfigReader.describe(debug));

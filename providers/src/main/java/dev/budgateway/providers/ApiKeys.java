@@ -26,6 +26,24 @@ public final class ApiKeys {
     /** The key, or {@code null} for {@link ApiKeyLocation#NONE} or when a problem was added. */
     public static String resolve(ApiKeyLocation location, String path, Function<String, String> env,
             List<ConfigProblem> problems) {
+        return resolve(location, path, env, name -> null, problems);
+    }
+
+    /**
+     * As {@link #resolve(ApiKeyLocation, String, Function, List)}, with {@code credentials} answering
+     * {@code dynamic::NAME} (a model table's decrypted secret).
+     */
+    public static String resolve(ApiKeyLocation location, String path, Function<String, String> env,
+            Function<String, String> credentials, List<ConfigProblem> problems) {
+        if (location instanceof ApiKeyLocation.Dynamic d) {
+            String key = credentials.apply(d.name());
+            if (key == null || key.isBlank()) {
+                problems.add(new ConfigProblem(path, "no secret named " + d.name() + " (the model's api_key is "
+                        + "missing)"));
+                return null;
+            }
+            return checked(key.strip(), "the secret " + d.name(), path, problems);
+        }
         if (location instanceof ApiKeyLocation.Env e) {
             String key = env.apply(e.variable());
             if (key == null || key.isBlank()) {

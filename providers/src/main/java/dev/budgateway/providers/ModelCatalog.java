@@ -31,8 +31,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
- * The models the gateway serves: those in {@code [models]}, and shorthands {@code type::model} made on
- * first use. Built once per config; lookups are map reads.
+ * The models the gateway serves: those in {@code [models]}, those the control plane publishes at run time
+ * (model tables, by endpoint id), and shorthands {@code type::model} made on first use. Lookups are map
+ * reads.
  */
 public final class ModelCatalog implements AutoCloseable {
 
@@ -60,6 +61,16 @@ public final class ModelCatalog implements AutoCloseable {
     /** What shorthand models are built with: the configured order, the gateway's breakers. */
     private final ProviderContext shorthandContext;
     private final Map<String, CatalogModel> shorthands = new ConcurrentHashMap<>();
+    /** Models published at run time, by endpoint id; the file's models win a clash of names. */
+    private final Map<String, Published> published = new ConcurrentHashMap<>();
+    /** Long past any request's deadline. */
+    private static final long RETIRE_AFTER_MS = 15 * 60 * 1000;
+    private final java.util.concurrent.ScheduledExecutorService retiring =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "model-retire");
+                t.setDaemon(true);
+                return t;
+            });
 
     private ModelCatalog(Map<String, CatalogModel> models, Map<String, ProviderType> types,
             ProviderContext shorthandContext) {
@@ -88,35 +99,90 @@ public final class ModelCatalog implements AutoCloseable {
         providerTypes.forEach(t -> types.put(t.name(), t));
         Map<String, CatalogModel> models = new LinkedHashMap<>();
         for (ModelConfig m : config.models().values()) {
-            ProviderContext context = new ProviderContext(upstream, env, m.loadBalancing(), config.circuitBreaker());
-            List<ModelProvider> providers = new ArrayList<>();
-            Set<ApiEndpoint> defaults = new LinkedHashSet<>();
-            for (String name : m.routing()) {
-                ProviderConfig pc = m.providers().get(name);
-                if (pc == null) {
-                    continue; // Reported by the config loader.
-                }
-                ProviderType type = types.get(pc.type());
-                if (type == null) {
-                    problems.add(new ConfigProblem(pc.path() + ".type", "unknown provider type '" + pc.type()
-                            + "' (known: " + String.join(", ", new TreeSet<>(types.keySet())) + ")"));
-                    continue;
-                }
-                defaults.addAll(type.defaultEndpoints());
-                Provider provider = create(type, pc, context, problems);
-                if (provider != null) {
-                    providers.add(new ModelProvider(new RouteTarget(m.name(), name), pc, provider));
-                }
-            }
-            models.put(m.name(), new CatalogModel(m.name(), providers, m.endpoints() != null ? m.endpoints() : defaults,
-                    m.timeouts(), true, m.fallbackModels(), m.retries(), new Balancer(m.loadBalancing())));
+            models.put(m.name(), model(m, types, new ProviderContext(upstream, env, m.loadBalancing(),
+                    config.circuitBreaker()), name -> null, true, problems));
         }
         return new ModelCatalog(models, types, new ProviderContext(upstream, env, LoadBalancing.ORDERED,
                 config.circuitBreaker()));
     }
 
+    private static CatalogModel model(ModelConfig m, Map<String, ProviderType> types, ProviderContext context,
+            Function<String, String> credentials, boolean configured, List<ConfigProblem> problems) {
+        List<ModelProvider> providers = new ArrayList<>();
+        Set<ApiEndpoint> defaults = new LinkedHashSet<>();
+        for (String name : m.routing()) {
+            ProviderConfig pc = m.providers().get(name);
+            if (pc == null) {
+                continue; // Reported by the config loader.
+            }
+            ProviderType type = types.get(pc.type());
+            if (type == null) {
+                problems.add(new ConfigProblem(pc.path() + ".type", "unknown provider type '" + pc.type()
+                        + "' (known: " + String.join(", ", new TreeSet<>(types.keySet())) + ")"));
+                continue;
+            }
+            defaults.addAll(type.defaultEndpoints());
+            Provider provider = create(type, pc, context, credentials, problems);
+            if (provider != null) {
+                providers.add(new ModelProvider(new RouteTarget(m.name(), name), pc, provider));
+            }
+        }
+        return new CatalogModel(m.name(), providers, m.endpoints() != null ? m.endpoints() : defaults, m.timeouts(),
+                configured, m.fallbackModels(), m.retries(), new Balancer(m.loadBalancing()));
+    }
+
+    /**
+     * Adds or replaces a model published at run time (a control-plane model table), atomically: a request
+     * finds the old model or the new one, never none. The replaced model's providers are closed after
+     * {@code retireAfterMs}, when the requests that started with them are long done.
+     *
+     * @param credentials answers the providers' {@code dynamic::NAME} keys
+     * @return why the model cannot be served (it is then marked {@linkplain #misconfigured misconfigured})
+     */
+    public List<ConfigProblem> publish(ModelConfig config, Function<String, String> credentials) {
+        List<ConfigProblem> problems = new ArrayList<>();
+        CatalogModel built = model(config, types, new ProviderContext(shorthandContext.upstream(),
+                shorthandContext.env(), config.loadBalancing(), shorthandContext.circuitBreaker()), credentials, true,
+                problems);
+        if (!problems.isEmpty() || built.providers().isEmpty()) {
+            built.providers().forEach(p -> p.provider().close());
+            misconfigured(config.name(), problems.isEmpty() ? "it has no usable provider"
+                    : problems.get(0).path() + ": " + problems.get(0).message());
+            return problems.isEmpty() ? List.of(new ConfigProblem(config.name(), "no usable provider")) : problems;
+        }
+        Published old = published.put(config.name(), new Published(built, null));
+        retire(old);
+        return List.of();
+    }
+
+    /**
+     * Marks a published model as one that cannot be served (its secret does not decrypt, its record is
+     * invalid): requests for it get a 500 saying so, instead of "not found" or the old upstream.
+     */
+    public void misconfigured(String name, String why) {
+        retire(published.put(name, new Published(null, new GatewayError(500, "server_error", "model_misconfigured",
+                "Model '" + name + "' is misconfigured on this gateway and cannot be served; the operator's log says "
+                + "why"))));
+        org.slf4j.LoggerFactory.getLogger(ModelCatalog.class).warn("Model {} cannot be served: {}", name, why);
+    }
+
+    /** Removes a published model; requests for it then get "not found". */
+    public void unpublish(String name) {
+        retire(published.remove(name));
+    }
+
+    private void retire(Published old) {
+        if (old != null && old.model() != null) {
+            retiring.schedule(() -> old.model().providers().forEach(p -> p.provider().close()), RETIRE_AFTER_MS,
+                    java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** A published model, or why it cannot be served. */
+    private record Published(CatalogModel model, GatewayError misconfigured) {}
+
     private static Provider create(ProviderType type, ProviderConfig pc, ProviderContext context,
-            List<ConfigProblem> problems) {
+            Function<String, String> credentials, List<ConfigProblem> problems) {
         int before = problems.size();
         pc.options().fieldNames().forEachRemaining(key -> {
             if (!type.optionKeys().contains(key)) {
@@ -128,7 +194,7 @@ public final class ModelCatalog implements AutoCloseable {
             return null;
         }
         ApiKeyLocation location = pc.apiKeyLocation() != null ? pc.apiKeyLocation() : type.defaultKeyLocation();
-        String key = ApiKeys.resolve(location, pc.path() + ".api_key_location", context.env(), problems);
+        String key = ApiKeys.resolve(location, pc.path() + ".api_key_location", context.env(), credentials, problems);
         Provider provider = type.create(pc, key, context, problems);
         return problems.size() == before ? provider : null;
     }
@@ -149,6 +215,13 @@ public final class ModelCatalog implements AutoCloseable {
         if (m != null) {
             return m;
         }
+        Published p = published.get(name);
+        if (p != null) {
+            if (p.misconfigured() != null) {
+                throw new GatewayException(p.misconfigured());
+            }
+            return p.model();
+        }
         int sep = name.indexOf("::");
         if (sep <= 0) {
             return null;
@@ -164,7 +237,7 @@ public final class ModelCatalog implements AutoCloseable {
             return null;
         }
         List<ConfigProblem> problems = new ArrayList<>();
-        Provider provider = create(type, pc, shorthandContext, problems);
+        Provider provider = create(type, pc, shorthandContext, n -> null, problems);
         if (provider == null) {
             String why = problems.isEmpty() ? "it cannot be used" : problems.get(0).message();
             throw new GatewayException(new GatewayError(400, "invalid_request_error", "provider_not_configured",
@@ -188,6 +261,23 @@ public final class ModelCatalog implements AutoCloseable {
         for (CatalogModel m : shorthands.values()) {
             m.providers().forEach(p -> p.provider().close());
         }
+        for (Published p : published.values()) {
+            if (p.model() != null) {
+                p.model().providers().forEach(mp -> mp.provider().close());
+            }
+        }
+        retiring.shutdownNow();
+    }
+
+    /** The models published at run time (control-plane model tables) that can be served. */
+    public List<CatalogModel> published() {
+        List<CatalogModel> out = new ArrayList<>();
+        published.values().forEach(p -> {
+            if (p.model() != null) {
+                out.add(p.model());
+            }
+        });
+        return out;
     }
 
     /** The models in {@code [models]}, in declaration order. */

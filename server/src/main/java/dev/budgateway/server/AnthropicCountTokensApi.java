@@ -7,6 +7,7 @@ import dev.budgateway.plugins.spi.ApiEndpoint;
 import dev.budgateway.plugins.spi.Chunk;
 import dev.budgateway.plugins.spi.Exchange;
 import dev.budgateway.plugins.spi.GatewayError;
+import dev.budgateway.plugins.spi.Keys;
 import dev.budgateway.plugins.spi.GatewayException;
 import dev.budgateway.plugins.spi.Json;
 import dev.budgateway.plugins.spi.Response;
@@ -65,7 +66,8 @@ final class AnthropicCountTokensApi implements ClientApi {
     private static CompletionStage<Response> count(ModelCatalog catalog, Exchange exchange) {
         ObjectNode body = exchange.body();
         String beta = exchange.header("anthropic-beta");
-        CatalogModel model = catalog.find(body.get("model").asText());
+        String resolved = exchange.get(Keys.RESOLVED_MODEL);
+        CatalogModel model = catalog.find(resolved != null ? resolved : body.get("model").asText());
         if (model == null) {
             return CompletableFuture.failedFuture(GatewayError.notFound("model_not_found", "Model not found: "
                     + body.get("model").asText()).toException());

@@ -85,6 +85,7 @@ public final class Gateway implements AutoCloseable {
             throw e;
         }
 
+        assembly.start();
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);

@@ -2,6 +2,11 @@ package dev.budgateway.server;
 
 import dev.budgateway.config.FilterSpec;
 import dev.budgateway.config.GatewayConfig;
+import dev.budgateway.filters.controlplane.ControlPlane;
+import dev.budgateway.filters.controlplane.RedisControlPlane;
+import dev.budgateway.filters.controlplane.RedisSection;
+import dev.budgateway.filters.controlplane.RedisSettings;
+import dev.budgateway.filters.controlplane.RsaSecrets;
 import dev.budgateway.plugins.runtime.ChainBuilder;
 import dev.budgateway.plugins.runtime.FilterChain;
 import dev.budgateway.plugins.runtime.FilterDeclaration;
@@ -23,7 +28,7 @@ import java.util.function.Function;
  * and the chain. Used by start-up and by {@code --validate-config}, so both report the same problems,
  * all of them at once.
  */
-record GatewayAssembly(ModelCatalog catalog, FilterChain chain, HostServices services) {
+record GatewayAssembly(ModelCatalog catalog, FilterChain chain, HostServices services, RedisControlPlane controlPlane) {
 
     /** For checking a config: services with no metrics registry and nothing to serve. */
     static GatewayAssembly build(GatewayConfig config, UpstreamClient upstream, ScheduledExecutorService scheduler,
@@ -43,6 +48,22 @@ record GatewayAssembly(ModelCatalog catalog, FilterChain chain, HostServices ser
             problems.addAll(e.problems());
         }
         FilterChain chain = null;
+        RedisControlPlane controlPlane = null;
+        RedisSettings redis = config.section(RedisSection.INSTANCE);
+        RsaSecrets secrets = RsaSecrets.none();
+        try {
+            secrets = RsaSecrets.fromEnvironment(env);
+        } catch (IllegalArgumentException e) {
+            problems.add(new ConfigProblem(RsaSecrets.KEY_PATH_VARIABLE, e.getMessage()));
+        }
+        if (redis != null && redis.enabled() && problems.isEmpty()) {
+            // Created here so that filters can watch it; connects only when the gateway starts.
+            controlPlane = new RedisControlPlane(redis, services.metrics());
+            services.register(ControlPlane.SERVICE, controlPlane);
+            services.dependency("redis", controlPlane::state);
+            services.onClose(controlPlane);
+            ControlPlaneModels.watch(controlPlane, catalog, secrets);
+        }
         if (registry != null) {
             services.register(ModelCatalog.SERVICE, catalog);
             try {
@@ -58,7 +79,14 @@ record GatewayAssembly(ModelCatalog catalog, FilterChain chain, HostServices ser
             services.close();
             throw new ConfigException(config.report(problems));
         }
-        return new GatewayAssembly(catalog, chain, services);
+        return new GatewayAssembly(catalog, chain, services, controlPlane);
+    }
+
+    /** Starts what connects to the outside (the control plane's Redis); not called when only checking a config. */
+    void start() {
+        if (controlPlane != null) {
+            controlPlane.start();
+        }
     }
 
     private static List<FilterDeclaration> declarations(GatewayConfig config) {

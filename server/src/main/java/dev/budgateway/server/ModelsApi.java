@@ -12,12 +12,17 @@ import dev.budgateway.plugins.spi.Response;
 import dev.budgateway.plugins.spi.Terminal;
 import dev.budgateway.providers.CatalogModel;
 import dev.budgateway.providers.ModelCatalog;
+import dev.budgateway.plugins.spi.Keys;
+import dev.budgateway.plugins.spi.ModelGrants;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * {@code GET /v1/models} and {@code GET /v1/models/{model}}, as OpenAI lists models. The filters before
  * {@code routing} run first, so authentication and blocking apply; the chain sees an empty body, or
- * {@code {"model": name}} for one model.
+ * {@code {"model": name}} for one model. A caller whose credential grants some models (auth) sees those, by the
+ * names it calls them; otherwise the models of the file are listed.
  */
 final class ModelsApi implements ClientApi {
 
@@ -50,6 +55,17 @@ final class ModelsApi implements ClientApi {
     static Terminal answer(ModelCatalog catalog) {
         return exchange -> {
             String one = exchange.body().path("model").asText(null);
+            ModelGrants grants = exchange.get(Keys.MODEL_GRANTS);
+            if (grants != null && !grants.all()) {
+                // The caller's own names (a control-plane key's user-facing aliases among them).
+                if (one != null) {
+                    return grants.allows(one) ? CompletableFuture.completedFuture(Response.unary(200,
+                            Chunk.unary(model(one)))) : CompletableFuture.failedFuture(GatewayError.notFound(
+                                    "model_not_found", "Model not found: " + one).toException());
+                }
+                return CompletableFuture.completedFuture(Response.unary(200, Chunk.unary(list(
+                        new java.util.TreeSet<>(grants.names())))));
+            }
             if (one != null) {
                 for (CatalogModel m : catalog.configured()) {
                     if (m.name().equals(one)) {
@@ -59,14 +75,18 @@ final class ModelsApi implements ClientApi {
                 return CompletableFuture.failedFuture(GatewayError.notFound("model_not_found", "Model not found: "
                         + one).toException());
             }
-            ObjectNode root = Json.MAPPER.createObjectNode();
-            root.put("object", "list");
-            ArrayNode data = root.putArray("data");
-            for (CatalogModel m : catalog.configured()) {
-                data.add(model(m.name()));
-            }
-            return CompletableFuture.completedFuture(Response.unary(200, Chunk.unary(root)));
+            List<String> names = new ArrayList<>();
+            catalog.configured().forEach(m -> names.add(m.name()));
+            return CompletableFuture.completedFuture(Response.unary(200, Chunk.unary(list(names))));
         };
+    }
+
+    private static ObjectNode list(Iterable<String> names) {
+        ObjectNode root = Json.MAPPER.createObjectNode();
+        root.put("object", "list");
+        ArrayNode data = root.putArray("data");
+        names.forEach(n -> data.add(model(n)));
+        return root;
     }
 
     private static ObjectNode model(String name) {

@@ -223,7 +223,7 @@ class MainTest {
         assertTrue(r.out().contains("3 model(s) [gpt-4o, small, embed]"), r.out());
         for (String named : java.util.List.of("gateway.observability", "gateway.export", "gateway.rate_limits",
                 "gateway.analytics", "gateway.otlp_proxy", "gateway.enable_template_filesystem_access",
-                "gateway.authentication", "gateway.blocking", "models.gpt-4o.pricing",
+                "gateway.blocking", "models.gpt-4o.pricing",
                 "models.gpt-4o.guardrail_profile", "models.gpt-4o.rate_limits", "models.gpt-4o.inference_cost",
                 "'realtime_session' is not served yet", "'batch'", "'document'",
                 "'classify'", "'realtime_transcription'", "api_key_location", "functions", "metrics", "tools")) {
@@ -231,11 +231,16 @@ class MainTest {
         }
         assertTrue(r.out().contains("not supported yet"), r.out());
 
-        // Ignoring authentication or blocking rules would leave the gateway open: those stop it.
+        // Authentication on puts the auth filter first; without a place to find keys it cannot start.
         Files.writeString(file, RUST_GATEWAY_TOML.formatted(true, false));
         Result auth = main(Map.of("OPENAI_API_KEY", "sk-x"), "--config", file.toString(), "--validate-config");
         assertEquals(1, auth.code());
-        assertTrue(auth.err().contains("gateway.authentication"), auth.err());
+        assertTrue(auth.err().contains("no credential source") && auth.err().contains("TENSORZERO_REDIS_URL"),
+                auth.err());
+        Result withRedis = main(Map.of("OPENAI_API_KEY", "sk-x", "TENSORZERO_REDIS_URL", "redis://127.0.0.1:1/2"),
+                "--config", file.toString(), "--validate-config");
+        assertEquals(0, withRedis.code(), withRedis.err());
+        // Ignoring blocking rules would leave the gateway open: that stops it.
         Files.writeString(file, RUST_GATEWAY_TOML.formatted(false, true));
         Result blocking = main(Map.of("OPENAI_API_KEY", "sk-x"), "--config", file.toString(), "--validate-config");
         assertEquals(1, blocking.code());

@@ -64,7 +64,7 @@ class SeedConfigTest {
     }
 
     @Test
-    void asWrittenItIsRefusedOnlyForItsAuthenticationWhichDoesNotExistYet() throws Exception {
+    void asWrittenItsAuthenticationNeedsTheControlPlanesKeys() throws Exception {
         try (MockOpenAi vllm = new MockOpenAi(); MockOpenAi openai = new MockOpenAi()) {
             Path file = dir.resolve("gateway.toml");
             Files.writeString(file, seedConfig(vllm, openai, true));
@@ -74,8 +74,12 @@ class SeedConfigTest {
                     Map.of("OPENAI_API_KEY", "sk-test")::get, new PrintStream(out), new PrintStream(err), false);
             String report = err.toString(StandardCharsets.UTF_8);
             assertEquals(1, code, report);
-            assertTrue(report.contains("auth.enabled") && report.contains("not supported yet"), report);
+            assertTrue(report.contains("(default chain)") && report.contains("no credential source"), report);
             assertEquals(1, report.lines().filter(l -> l.trim().startsWith("-")).count(), "the one problem: " + report);
+            int withRedis = Main.run(new String[] {"--config", file.toString(), "--validate-config"},
+                    Map.of("OPENAI_API_KEY", "sk-test", "TENSORZERO_REDIS_URL", "redis://127.0.0.1:1")::get,
+                    new PrintStream(out), new PrintStream(err), false);
+            assertEquals(0, withRedis, err.toString(StandardCharsets.UTF_8));
         }
     }
 

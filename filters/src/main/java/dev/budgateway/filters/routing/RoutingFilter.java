@@ -21,7 +21,8 @@ import java.util.Set;
 
 /**
  * Writes {@link Keys#ROUTE}: the providers of the requested model (the balancer's pick first, then
- * {@code routing} order), followed by those of its {@code fallback_models}, recursively. Unknown models get
+ * {@code routing} order), followed by those of its {@code fallback_models}, recursively. The model is
+ * {@link Keys#RESOLVED_MODEL} when an earlier filter resolved an alias, else {@link Keys#MODEL}. Unknown models get
  * 404; a model asked for an endpoint it does not serve gets 400.
  */
 final class RoutingFilter implements Filter {
@@ -57,10 +58,12 @@ final class RoutingFilter implements Filter {
 
     @Override
     public FilterResult onRequest(Exchange exchange) {
-        String name = exchange.get(Keys.MODEL);
-        if (name == null) {
+        String asked = exchange.get(Keys.MODEL);
+        if (asked == null) {
             return FilterResult.reject(GatewayError.badRequest("missing_model", "Missing model name in request body"));
         }
+        String resolved = exchange.get(Keys.RESOLVED_MODEL);
+        String name = resolved != null ? resolved : asked;
         CatalogModel model;
         try {
             model = catalog.find(name);
@@ -68,10 +71,10 @@ final class RoutingFilter implements Filter {
             return FilterResult.reject(e.error());
         }
         if (model == null) {
-            return FilterResult.reject(GatewayError.notFound("model_not_found", "Model not found: " + name));
+            return FilterResult.reject(GatewayError.notFound("model_not_found", "Model not found: " + asked));
         }
         if (!model.endpoints().contains(exchange.endpoint())) {
-            return FilterResult.reject(GatewayError.badRequest("unsupported_endpoint", "Model '" + name
+            return FilterResult.reject(GatewayError.badRequest("unsupported_endpoint", "Model '" + asked
                     + "' does not support the '" + exchange.endpoint().configName() + "' endpoint"));
         }
         Route route = fixedRoutes.get(name);

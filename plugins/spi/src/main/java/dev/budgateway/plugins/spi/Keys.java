@@ -26,6 +26,13 @@ public final class Keys {
             java.net.InetSocketAddress.class);
     /** Who is calling, once an authentication filter has decided. */
     public static final Key<Identity> IDENTITY = Key.of("identity", Identity.class);
+    /** The models the caller may use, once an authentication filter has decided; absent means all. */
+    public static final Key<ModelGrants> MODEL_GRANTS = Key.of("model_grants", ModelGrants.class);
+    /**
+     * The catalogue model a request is for when the name the client wrote is an alias of it (a control-plane
+     * key maps user-facing names to endpoint ids); routing reads it before {@link #MODEL}.
+     */
+    public static final Key<String> RESOLVED_MODEL = Key.of("resolved_model", String.class);
     /** The client's address as trusted, its location and its user agent, once a client-info filter ran. */
     public static final Key<ClientInfo> CLIENT_INFO = Key.of("client_info", ClientInfo.class);
 

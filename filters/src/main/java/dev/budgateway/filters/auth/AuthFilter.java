@@ -1,0 +1,56 @@
+package dev.budgateway.filters.auth;
+
+import dev.budgateway.plugins.spi.Exchange;
+import dev.budgateway.plugins.spi.Filter;
+import dev.budgateway.plugins.spi.FilterResult;
+import java.util.List;
+
+/**
+ * Finds the caller's credential ({@code Authorization: Bearer <key>}, as OpenAI SDKs send it, or
+ * {@code x-api-key}, as Anthropic's do) and asks each source in order; the first that knows it decides.
+ * Nothing here reads a client-sent {@code x-tensorzero-*} header: identity comes from the credential only.
+ */
+final class AuthFilter implements Filter {
+
+    private static final String BEARER = "bearer ";
+
+    private final List<CredentialSource> sources;
+
+    AuthFilter(List<CredentialSource> sources) {
+        this.sources = List.copyOf(sources);
+    }
+
+    @Override
+    public FilterResult onRequest(Exchange exchange) {
+        String credential = credential(exchange);
+        if (credential == null) {
+            return Decisions.MISSING;
+        }
+        for (CredentialSource source : sources) {
+            FilterResult decided = source.authenticate(credential, exchange);
+            if (decided != null) {
+                return decided;
+            }
+        }
+        return Decisions.INVALID;
+    }
+
+    /** The presented key or token, or {@code null} when the request has none. */
+    static String credential(Exchange exchange) {
+        String authorization = exchange.header("authorization");
+        if (authorization != null) {
+            String v = authorization.strip();
+            if (v.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+                v = v.substring(BEARER.length()).strip();
+            }
+            if (!v.isEmpty()) {
+                return v;
+            }
+        }
+        String apiKey = exchange.header("x-api-key");
+        if (apiKey != null && !apiKey.isBlank()) {
+            return apiKey.strip();
+        }
+        return null;
+    }
+}

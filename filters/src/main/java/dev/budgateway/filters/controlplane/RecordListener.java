@@ -1,0 +1,14 @@
+package dev.budgateway.filters.controlplane;
+
+/**
+ * Told of the records under one pattern of the control plane's: every one at load and re-scan, then each
+ * change. Called on the mirror's own thread (never a request's): keep what it builds in a concurrent map.
+ */
+public interface RecordListener {
+
+    /** {@code key} now holds {@code value} (a new record, or a replacement of the whole value). */
+    void put(String key, String value);
+
+    /** {@code key} is gone: deleted, expired or evicted. */
+    void remove(String key);
+}
