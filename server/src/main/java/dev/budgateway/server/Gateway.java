@@ -159,6 +159,9 @@ public final class Gateway implements AutoCloseable {
                             null), null).toHttpResponse()
                     : delegate.serve(ctx, req));
         }
+        AdminSettings adminSettings = config.section(AdminSection.INSTANCE);
+        sb.decorator(new AdminGuard(adminSettings == null ? AdminSettings.NONE : adminSettings,
+                config.filters().stream().anyMatch(f -> f.enabled() && f.type().equals("auth"))));
         sb.route().get("/health").build(admin.health());
         sb.route().get("/admin/upstreams").build(admin.upstreams());
         sb.route().get("/status").build(admin.status());

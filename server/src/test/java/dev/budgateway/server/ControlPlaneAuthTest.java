@@ -59,12 +59,18 @@ class ControlPlaneAuthTest {
     }
 
     TestGateway gateway() throws Exception {
+        return gateway("", Map.of());
+    }
+
+    TestGateway gateway(String extraToml, Map<String, String> extraEnv) throws Exception {
+        Map<String, String> env = new java.util.HashMap<>(extraEnv);
+        env.put("TENSORZERO_RSA_PRIVATE_KEY_PATH", rsa.privateKey.toString());
         String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(
                 STATIC_KEY.getBytes(StandardCharsets.UTF_8)));
         return fx.start("[redis]\nurl = \"" + redis.url() + "\"\n" + TestGateway.mockModel(a)
                 + "[[filters]]\ntype = \"auth\"\nstatic_keys = [{ sha256 = \"" + sha + "\", models = [\"mock\"], "
-                + "name = \"ops\" }]\n[[filters]]\ntype = \"routing\"\n[[filters]]\ntype = \"fallback\"\n",
-                Map.of("TENSORZERO_RSA_PRIVATE_KEY_PATH", rsa.privateKey.toString()));
+                + "name = \"ops\" }]\n[[filters]]\ntype = \"routing\"\n[[filters]]\ntype = \"fallback\"\n" + extraToml,
+                env);
     }
 
     void publish(String key, String name, String endpointId, MockOpenAi upstream, String secret) throws Exception {
@@ -262,5 +268,67 @@ class ControlPlaneAuthTest {
         assertTrue(r.body().contains("misconfigured"), r.body());
         assertFalse(r.body().contains(foreign.substring(0, 20)), "no cipher text in the answer");
         assertEquals(0, a.received.stream().filter(x -> x.json().path("model").asText().equals("m")).count());
+    }
+
+    @Test
+    void adminEndpointsNeedTheAdminKeyAndRedisShowsInHealthAndMetrics() throws Exception {
+        redis = RedisServer.start();
+        TestGateway open = gateway();
+        assertEquals(403, open.get("/admin/upstreams").statusCode(), "auth on and no admin key: closed");
+        open.close();
+        TestGateway gw = gateway("[admin]\nkey = \"env::ADMIN_KEY\"\n", Map.of("ADMIN_KEY", "admin-secret"));
+        assertEquals(401, gw.get("/admin/upstreams").statusCode());
+        assertEquals(401, gw.http().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(gw.baseUrl
+                + "/admin/upstreams")).header("authorization", "Bearer " + STATIC_KEY).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode(), "an API key is not an admin key");
+        assertEquals(200, gw.http().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(gw.baseUrl
+                + "/admin/upstreams")).header("authorization", "Bearer admin-secret").build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode());
+        within(5_000, () -> {
+            try {
+                return Json.MAPPER.readTree(gw.get("/health").body()).path("dependencies").path("redis").asText()
+                        .equals("ok");
+            } catch (Exception e) {
+                return false;
+            }
+        }, "redis ok in /health");
+        String metrics = gw.get("/metrics").body();
+        assertTrue(metrics.contains("budgateway_control_plane_connected 1.0"), metrics);
+        assertTrue(metrics.contains("budgateway_control_plane_loaded 1.0"));
+    }
+
+    @Test
+    void noKeyHashSecretOrCipherTextReachesTheLog() throws Exception {
+        ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> log =
+                new ch.qos.logback.core.read.ListAppender<>();
+        log.start();
+        root.addAppender(log);
+        try {
+            redis = RedisServer.start();
+            String badKey = BudappKeys.apiKeyRedisKey("bud-broken-key");
+            redis.set(badKey, "{\"m\": \"not an object\"}");
+            String foreign = BudappKeys.generate().encrypt("sk-never-logged");
+            redis.set("model_table:ep-x", BudappKeys.modelTable("ep-x", a.apiBase(), "m", foreign));
+            publish("bud-user-key", "friendly-name", "ep-1", a, "sk-upstream-secret");
+            TestGateway gw = gateway();
+            within(5_000, () -> succeeds(() -> chat(openAi(gw, "bud-user-key"), "friendly-name")), "the first load");
+            assertThrows(RuntimeException.class, () -> chat(openAi(gw, "bud-broken-key"), "m"));
+            String hash = badKey.substring("api_key:".length());
+            boolean sawSkip = false;
+            for (ch.qos.logback.classic.spi.ILoggingEvent e : log.list) {
+                String line = e.getFormattedMessage() + (e.getThrowableProxy() == null ? ""
+                        : e.getThrowableProxy().getMessage());
+                for (String secret : List.of(hash, foreign.substring(0, 32), "sk-upstream-secret", "bud-user-key",
+                        "bud-broken-key")) {
+                    assertFalse(line.contains(secret), "logged: " + line);
+                }
+                sawSkip |= line.contains("Skipped control-plane record api_key:<hash not logged>");
+            }
+            assertTrue(sawSkip, "the malformed record is reported, by what it is");
+        } finally {
+            root.detachAppender(log);
+        }
     }
 }

@@ -33,6 +33,11 @@ final class ControlPlaneKeys {
             public void remove(String key) {
                 byHash.remove(key.substring(KEY_PREFIX.length()));
             }
+
+            @Override
+            public String describe(String key) {
+                return "api_key:<hash not logged>";
+            }
         });
         controlPlane.watch(PUBLISHED, new RecordListener() {
             @Override

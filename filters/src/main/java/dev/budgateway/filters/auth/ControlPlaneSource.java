@@ -1,7 +1,9 @@
 package dev.budgateway.filters.auth;
 
+import dev.budgateway.plugins.spi.ApiEndpoint;
 import dev.budgateway.plugins.spi.Exchange;
 import dev.budgateway.plugins.spi.FilterResult;
+import dev.budgateway.plugins.spi.GatewayError;
 import dev.budgateway.plugins.spi.Identity;
 import dev.budgateway.plugins.spi.Keys;
 import dev.budgateway.plugins.spi.ModelGrants;
@@ -34,6 +36,19 @@ final class ControlPlaneSource implements CredentialSource {
                 return Decisions.notGranted(model);
             }
             exchange.put(Keys.RESOLVED_MODEL, grant.endpointId());
+        } else if (exchange.endpoint() != ApiEndpoint.MODELS) {
+            // A request by prompt instead of model (the Responses API's "prompt": {"id": ...}) is granted as
+            // "prompt:<id>", as the Rust gateway does; the prompt's endpoint serves it.
+            String prompt = exchange.body().path("prompt").path("id").asText(null);
+            if (prompt != null) {
+                grant = keys.grant(record, credential, "prompt:" + prompt);
+                if (grant == null) {
+                    return FilterResult.reject(GatewayError.notFound("model_not_found", "Prompt not found: "
+                            + prompt));
+                }
+                exchange.put(Keys.MODEL, "prompt:" + prompt);
+                exchange.put(Keys.RESOLVED_MODEL, grant.endpointId());
+            }
         }
         exchange.put(Keys.IDENTITY, identity(record, grant));
         exchange.put(Keys.MODEL_GRANTS, new ModelGrants(false, keys.names(record, credential)));

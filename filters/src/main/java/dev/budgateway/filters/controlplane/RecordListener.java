@@ -11,4 +11,12 @@ public interface RecordListener {
 
     /** {@code key} is gone: deleted, expired or evicted. */
     void remove(String key);
+
+    /**
+     * What a log line may call the record of {@code key}: the key itself, unless the key is a secret's hash
+     * (an API key's), which is never logged.
+     */
+    default String describe(String key) {
+        return key;
+    }
 }

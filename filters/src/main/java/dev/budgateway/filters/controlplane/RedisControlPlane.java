@@ -361,7 +361,7 @@ public final class RedisControlPlane implements ControlPlane {
             }
             if (failure != null) {
                 // Connection trouble: the re-scan after the reconnect reads it.
-                logger.debug("Reading {} after its change failed", key, failure);
+                logger.debug("Reading a changed control-plane record failed", failure);
                 return;
             }
             if (value == null) {
@@ -390,7 +390,7 @@ public final class RedisControlPlane implements ControlPlane {
             } catch (RuntimeException e) {
                 // The value may hold secrets: only the key and the reason are logged.
                 rejected.increment();
-                logger.warn("Skipped control-plane record {}: {}", key, e.getMessage());
+                logger.warn("Skipped control-plane record {}: {}", w.listener.describe(key), e.getMessage());
                 if (w.keys.remove(key)) {
                     w.listener.remove(key);
                 }
