@@ -6,6 +6,9 @@ local period = conns * 1000 / rate
 wrk.method = "POST"
 wrk.body = io.open(os.getenv("BODY")):read("*a")
 wrk.headers["Content-Type"] = "application/json"
+if os.getenv("AUTH") then
+  wrk.headers["Authorization"] = os.getenv("AUTH")
+end
 math.randomseed(42)
 function delay()
   return period * (0.8 + 0.4 * math.random())

@@ -55,10 +55,15 @@ public final class UpstreamClient implements AutoCloseable {
     public Endpoint endpoint(URI baseUri) {
         SessionProtocol protocol = "https".equals(baseUri.getScheme()) ? SessionProtocol.HTTPS : SessionProtocol.H1C;
         String base = protocol.uriText() + "://" + baseUri.getRawAuthority();
-        Map<EventExecutor, WebClient> clients = new IdentityHashMap<>();
-        perLoop.forEach((loop, factory) -> clients.put(loop, build(base, factory)));
-        return new Endpoint(clients, build(base, shared));
+        // Shared by every provider of one authority: thousands of published models often name one cluster.
+        return endpoints.computeIfAbsent(base, b -> {
+            Map<EventExecutor, WebClient> clients = new IdentityHashMap<>();
+            perLoop.forEach((loop, factory) -> clients.put(loop, build(b, factory)));
+            return new Endpoint(clients, build(b, shared));
+        });
     }
+
+    private final Map<String, Endpoint> endpoints = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Streams get their own length limit per request. */
     private WebClient build(String base, ClientFactory factory) {

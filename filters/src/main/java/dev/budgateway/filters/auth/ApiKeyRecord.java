@@ -11,7 +11,8 @@ import java.util.Map;
  * the key may call, each with the endpoint it resolves to, and {@code __metadata__} naming the key, its user
  * and its project. Prompt grants ({@code prompt:<name>}, {@code prompt:<name>:v<N>}) carry the prompt ids.
  */
-record ApiKeyRecord(Map<String, Grant> models, String apiKeyId, String userId, String projectId) {
+record ApiKeyRecord(Map<String, Grant> models, String apiKeyId, String userId, String projectId,
+        dev.budgateway.plugins.spi.ModelGrants grants) {
 
     /** One granted name. */
     record Grant(String endpointId, String modelId, String projectId, String promptId, String promptVersionId,
@@ -21,6 +22,17 @@ record ApiKeyRecord(Map<String, Grant> models, String apiKeyId, String userId, S
 
     ApiKeyRecord {
         models = Map.copyOf(models);
+    }
+
+    ApiKeyRecord(Map<String, Grant> models, String apiKeyId, String userId, String projectId) {
+        this(models, apiKeyId, userId, projectId, listed(models.keySet()));
+    }
+
+    /** What {@code /v1/models} lists: the granted names, without the {@code prompt:*} grants. */
+    static dev.budgateway.plugins.spi.ModelGrants listed(java.util.Collection<String> names) {
+        java.util.Set<String> out = new java.util.HashSet<>(names);
+        out.removeIf(n -> n.startsWith("prompt:"));
+        return new dev.budgateway.plugins.spi.ModelGrants(false, out);
     }
 
     /**

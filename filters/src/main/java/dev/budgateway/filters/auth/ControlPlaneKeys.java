@@ -67,15 +67,15 @@ final class ControlPlaneKeys {
         return g;
     }
 
-    /** What {@code /v1/models} lists for the key: its names and, for client apps, the published ones. */
-    java.util.Set<String> names(ApiKeyRecord record, String presented) {
-        java.util.Set<String> names = new java.util.TreeSet<>(record.models().keySet());
+    /** What the key may use, as {@code /v1/models} lists it: its names and, for client apps, the published ones. */
+    dev.budgateway.plugins.spi.ModelGrants grants(ApiKeyRecord record, String presented) {
         ApiKeyRecord p = published;
-        if (p != null && presented.startsWith(CLIENT_APP_PREFIX)) {
-            names.addAll(p.models().keySet());
+        if (p == null || !presented.startsWith(CLIENT_APP_PREFIX)) {
+            return record.grants(); // built once, when the record arrived
         }
-        names.removeIf(n -> n.startsWith("prompt:"));
-        return names;
+        java.util.Set<String> names = new java.util.HashSet<>(record.models().keySet());
+        names.addAll(p.models().keySet());
+        return ApiKeyRecord.listed(names);
     }
 
     int size() {

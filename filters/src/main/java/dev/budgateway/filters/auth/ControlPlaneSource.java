@@ -6,7 +6,6 @@ import dev.budgateway.plugins.spi.FilterResult;
 import dev.budgateway.plugins.spi.GatewayError;
 import dev.budgateway.plugins.spi.Identity;
 import dev.budgateway.plugins.spi.Keys;
-import dev.budgateway.plugins.spi.ModelGrants;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -51,7 +50,7 @@ final class ControlPlaneSource implements CredentialSource {
             }
         }
         exchange.put(Keys.IDENTITY, identity(record, grant));
-        exchange.put(Keys.MODEL_GRANTS, new ModelGrants(false, keys.names(record, credential)));
+        exchange.put(Keys.MODEL_GRANTS, keys.grants(record, credential));
         return FilterResult.CONTINUE;
     }
 

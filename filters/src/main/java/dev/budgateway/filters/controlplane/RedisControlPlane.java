@@ -485,7 +485,8 @@ public final class RedisControlPlane implements ControlPlane {
                             }
                         }
                     }, mirror);
-            return page.isFinished() ? values : values.thenCompose(ok -> scanFrom(w, page, started, seen));
+            // The next page is asked for while this one's records are applied: the load is as fast as the slower.
+            return page.isFinished() ? values : values.thenCombine(scanFrom(w, page, started, seen), (x, y) -> null);
         });
     }
 
