@@ -129,8 +129,19 @@ final class InferenceService implements HttpService {
         String requestId = ctx.id().text();
         boolean stream = body.path("stream").asBoolean(false) && endpoint.canStream();
         io.netty.channel.EventLoop loop = ctx.eventLoop().withoutContext();
+        com.linecorp.armeria.common.RequestHeaders headers = req.headers();
         DefaultExchange exchange = new DefaultExchange(endpoint, req.method().name(), req.path(),
-                name -> req.headers().get(name), body, loop, loop::inEventLoop, start);
+                new dev.budgateway.plugins.runtime.RequestHeaders() {
+                    @Override
+                    public String get(String name) {
+                        return headers.get(name);
+                    }
+
+                    @Override
+                    public java.util.List<String> all(String name) {
+                        return headers.getAll(name);
+                    }
+                }, body, loop, loop::inEventLoop, start);
         exchange.put(Keys.REQUEST_ID, requestId);
         if (body.path("model").isTextual()) {
             exchange.put(Keys.MODEL, body.get("model").asText());

@@ -68,7 +68,7 @@ public final class AuthFilterFactory implements FilterFactory {
                     JwksCache jwks = null;
                     if (c.jwt().jwksUrl() != null) {
                         jwks = new JwksCache(URI.create(c.jwt().jwksUrl()), env.scheduler(), env.clock(),
-                                c.jwt().jwksRefreshS() * 1000);
+                                c.jwt().jwksRefreshS() * 1000, env.metrics());
                         env.onClose(jwks);
                         env.dependency("jwks", jwks::state);
                     }

@@ -36,9 +36,17 @@ final class JwksCache implements AutoCloseable {
     private long lastFetchMs = Long.MIN_VALUE / 2;
     private volatile boolean closed;
 
-    JwksCache(URI url, ScheduledExecutorService scheduler, Clock clock, long refreshMs) {
+    private final dev.budgateway.plugins.spi.FilterMetrics.Counter failures;
+
+    JwksCache(URI url, ScheduledExecutorService scheduler, Clock clock, long refreshMs,
+            dev.budgateway.plugins.spi.FilterMetrics metrics) {
         this.url = url;
         this.clock = clock;
+        this.failures = metrics.counter("auth.jwks_fetch_failures", "Fetches of the JWT key set that failed");
+        metrics.gauge("auth.jwks_keys", "Keys in the JWT key set in use", () -> {
+            JWKSet set = keys;
+            return set == null ? 0 : set.getKeys().size();
+        });
         this.http = HttpClient.newBuilder().connectTimeout(FETCH_TIMEOUT).followRedirects(HttpClient.Redirect.NORMAL)
                 .build();
         fetch();
@@ -98,6 +106,7 @@ final class JwksCache implements AutoCloseable {
                         inFlight = null;
                     }
                     if (failure != null) {
+                        failures.increment();
                         if (!lastFetchFailed) {
                             logger.warn("Fetching the JWT key set from {} failed ({}); {}", url, brief(failure),
                                     keys == null ? "tokens are refused until it answers" : "the last set stays in use");

@@ -214,6 +214,15 @@ class AuthFilterTest {
                 RSAKey stranger = new RSAKeyGenerator(2048).keyID("k9").generate();
                 assertEquals("Invalid token: unknown signing key", h.send(BODY, Map.of("authorization", "Bearer "
                         + rs256(stranger, c))).error().message());
+
+                // The identity provider goes away: the keys fetched keep verifying tokens.
+                jwksServer.stop(0);
+                jwksServer = null;
+                Thread.sleep(1_100);
+                assertEquals("Invalid token: unknown signing key", h.send(BODY, Map.of("authorization", "Bearer "
+                        + rs256(stranger, c))).error().message(), "a refetch that fails");
+                assertEquals(200, h.send(BODY, Map.of("authorization", "Bearer " + rs256(second, c))).status(),
+                        "the last set fetched stays in use");
             }
         } finally {
             realClock.close();

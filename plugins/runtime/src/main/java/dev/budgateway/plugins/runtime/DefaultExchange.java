@@ -106,6 +106,11 @@ public class DefaultExchange implements Exchange {
     }
 
     @Override
+    public java.util.List<String> headers(String name) {
+        return headers.all(name);
+    }
+
+    @Override
     public ObjectNode body() {
         return body;
     }

@@ -11,16 +11,23 @@ package dev.budgateway.plugins.spi;
  */
 public record ClientInfo(String ip, String proxyChain, Geo geo, Agent agent) {
 
-    /** A GeoIP answer; any field may be {@code null}. */
+    /**
+     * A GeoIP answer; any field may be {@code null}.
+     *
+     * @param region the first subdivision's ISO code (e.g. {@code ENG}), else its English name
+     * @param asn the autonomous system number, from an ASN database
+     * @param organization the autonomous system's organisation (the ISP, usually)
+     */
     public record Geo(String countryCode, String countryName, String region, String city, Double latitude,
-            Double longitude, String timezone) {}
+            Double longitude, String timezone, Long asn, String organization) {}
 
     /**
      * A parsed user agent.
      *
      * @param deviceType {@code desktop}, {@code mobile}, {@code tablet} or {@code bot}
      * @param sdk the calling SDK or tool when the agent names one (e.g. {@code openai-python}), or {@code null}
+     * @param sdkVersion its version, when the agent gives one
      */
     public record Agent(String raw, String deviceType, String browserName, String browserVersion, String osName,
-            String osVersion, boolean bot, String sdk) {}
+            String osVersion, boolean bot, String sdk, String sdkVersion) {}
 }

@@ -32,6 +32,15 @@ public interface Exchange {
     /** The first value of a request header (name case-insensitive), or {@code null}. */
     String header(String name);
 
+    /**
+     * Every value of a request header, in order: a header sent on several lines (two proxies each adding an
+     * {@code X-Forwarded-For}) has several.
+     */
+    default java.util.List<String> headers(String name) {
+        String v = header(name);
+        return v == null ? java.util.List.of() : java.util.List.of(v);
+    }
+
     /** The request body as JSON. Filters may change it in place; the change reaches the provider. */
     ObjectNode body();
 

@@ -90,6 +90,18 @@ public final class ChainHarness implements AutoCloseable {
         return this;
     }
 
+    /** The connection's other end, as the server sets it from the socket ({@code Keys.PEER_ADDRESS}). */
+    public ChainHarness peer(String address) {
+        try {
+            this.peer = new java.net.InetSocketAddress(java.net.InetAddress.getByName(address), 50000);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException(address, e);
+        }
+        return this;
+    }
+
+    private java.net.InetSocketAddress peer;
+
     public Outcome send(String jsonBody) throws Exception {
         return send(jsonBody, Map.of());
     }
@@ -113,6 +125,9 @@ public final class ChainHarness implements AutoCloseable {
             DefaultExchange exchange = new DefaultExchange(endpoint, "POST", "/v1" + endpoint.path(), lower::get,
                     body, loop, () -> Thread.currentThread() == loopThread, System.nanoTime());
             exchange.put(Keys.REQUEST_ID, "harness");
+            if (peer != null) {
+                exchange.put(Keys.PEER_ADDRESS, peer);
+            }
             if (body.path("model").isTextual()) {
                 exchange.put(Keys.MODEL, body.get("model").asText());
             }
