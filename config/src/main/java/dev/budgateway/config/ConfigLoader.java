@@ -79,7 +79,13 @@ public final class ConfigLoader {
         CircuitBreakerConfig breaker = r.circuitBreaker(root, "circuit_breaker", "");
         boolean declared = root.has("filters");
         List<FilterSpec> filters = declared ? FiltersSection.readFilters(root.get("filters"), r)
-                : FiltersSection.defaultFilters(withAuthentication(root, env, r));
+                : FiltersSection.defaultFilters(Boolean.TRUE.equals(r.blocking()), r.geoipDbPath(),
+                        withAuthentication(root, env, r));
+        if (declared && Boolean.TRUE.equals(r.blocking())
+                && filters.stream().noneMatch(f -> f.type().equals("blocking"))) {
+            r.problem("filters", "blocking is enabled ([gateway.blocking]) but [[filters]] has no type = \"blocking\" "
+                    + "entry: add one (after client-info), or set enabled = false");
+        }
         if (declared && Boolean.TRUE.equals(r.authentication())
                 && filters.stream().noneMatch(f -> f.type().equals("auth"))) {
             r.problem("filters", "authentication is enabled ([gateway.authentication] or [auth]) but [[filters]] has "

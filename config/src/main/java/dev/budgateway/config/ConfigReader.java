@@ -29,6 +29,25 @@ public final class ConfigReader {
         return dynamicCredentials;
     }
 
+    private Boolean blocking;
+    private String geoipDbPath;
+
+    void blocking(boolean enabled) {
+        blocking = enabled;
+    }
+
+    Boolean blocking() {
+        return blocking;
+    }
+
+    void geoipDbPath(String path) {
+        geoipDbPath = path;
+    }
+
+    String geoipDbPath() {
+        return geoipDbPath;
+    }
+
     void authentication(boolean enabled) {
         authentication = enabled;
     }

@@ -50,16 +50,29 @@ final class FiltersSection {
         return out;
     }
 
-    static List<FilterSpec> defaultFilters(boolean withAuth) {
+    /**
+     * The chain of a file without {@code [[filters]]}: {@code routing → fallback}, with what a Rust-gateway file
+     * turns on in front, in the Rust gateway's order: blocking (with client-info to read the client) before auth.
+     */
+    static List<FilterSpec> defaultFilters(boolean withBlocking, String geoipDb, boolean withAuth) {
         List<FilterSpec> out = new ArrayList<>();
-        List<String> chain = new ArrayList<>(ConfigLoader.DEFAULT_CHAIN);
-        if (withAuth) {
-            chain.add(0, "auth");
+        List<String> chain = new ArrayList<>();
+        if (withBlocking) {
+            chain.add("client-info");
+            chain.add("blocking");
         }
+        if (withAuth) {
+            chain.add("auth");
+        }
+        chain.addAll(ConfigLoader.DEFAULT_CHAIN);
         for (int i = 0; i < chain.size(); i++) {
             String type = chain.get(i);
+            ObjectNode settings = JsonNodeFactory.instance.objectNode();
+            if (type.equals("client-info") && geoipDb != null) {
+                settings.put("geoip_db", geoipDb);
+            }
             out.add(new FilterSpec("filters[" + i + "] (default chain)", type, type, true, "reject",
-                    FilterConfig.DEFAULT_TIMEOUT_MS, JsonNodeFactory.instance.objectNode()));
+                    FilterConfig.DEFAULT_TIMEOUT_MS, settings));
         }
         return out;
     }

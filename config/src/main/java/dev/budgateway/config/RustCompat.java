@@ -26,10 +26,9 @@ final class RustCompat {
             Map.entry("rate_limits", "rate limits"),
             Map.entry("analytics", "request analytics"),
             Map.entry("otlp_proxy", "the OTLP proxy"),
-            Map.entry("enable_template_filesystem_access", "templates of TensorZero functions"),
-            Map.entry("blocking", "blocking rules"));
+            Map.entry("enable_template_filesystem_access", "templates of TensorZero functions"));
     /** Of those, the ones a gateway must not run without when they are enabled. */
-    private static final Set<String> SECURITY = Set.of("blocking");
+    private static final Set<String> SECURITY = Set.of();
     /** {@code [models.X]} keys of the Rust gateway's. */
     private static final Map<String, String> MODEL = Map.of(
             "rate_limits", "per-model rate limits",
@@ -66,6 +65,16 @@ final class RustCompat {
         if (authentication != null) {
             // [gateway.authentication] enabled = true|false: the auth filter at the front of the default chain.
             r.authentication(enabled(authentication));
+        }
+        JsonNode blocking = gateway.remove("blocking");
+        if (blocking != null) {
+            // [gateway.blocking] enabled = true: client-info and blocking at the front of the default chain.
+            r.blocking(enabled(blocking));
+        }
+        JsonNode analytics = gateway.get("analytics");
+        if (analytics != null && analytics.path("geoip_db_path").isTextual()) {
+            // The City database of the Rust gateway's analytics is the client-info filter's.
+            r.geoipDbPath(analytics.path("geoip_db_path").asText());
         }
         JsonNode debug = gateway.remove("debug");
         if (debug != null && !debug.isBoolean()) {

@@ -223,7 +223,7 @@ class MainTest {
         assertTrue(r.out().contains("3 model(s) [gpt-4o, small, embed]"), r.out());
         for (String named : java.util.List.of("gateway.observability", "gateway.export", "gateway.rate_limits",
                 "gateway.analytics", "gateway.otlp_proxy", "gateway.enable_template_filesystem_access",
-                "gateway.blocking", "models.gpt-4o.pricing",
+                "models.gpt-4o.pricing",
                 "models.gpt-4o.guardrail_profile", "models.gpt-4o.rate_limits", "models.gpt-4o.inference_cost",
                 "'realtime_session' is not served yet", "'batch'", "'document'",
                 "'classify'", "'realtime_transcription'", "api_key_location", "functions", "metrics", "tools")) {
@@ -240,11 +240,11 @@ class MainTest {
         Result withRedis = main(Map.of("OPENAI_API_KEY", "sk-x", "TENSORZERO_REDIS_URL", "redis://127.0.0.1:1/2"),
                 "--config", file.toString(), "--validate-config");
         assertEquals(0, withRedis.code(), withRedis.err());
-        // Ignoring blocking rules would leave the gateway open: that stops it.
+        // Blocking on puts client-info and blocking at the front, before auth, as the Rust gateway orders them.
         Files.writeString(file, RUST_GATEWAY_TOML.formatted(false, true));
         Result blocking = main(Map.of("OPENAI_API_KEY", "sk-x"), "--config", file.toString(), "--validate-config");
-        assertEquals(1, blocking.code());
-        assertTrue(blocking.err().contains("gateway.blocking"), blocking.err());
+        assertEquals(0, blocking.code(), blocking.err());
+        assertTrue(blocking.out().contains("chain: client-info -> blocking -> routing -> fallback"), blocking.out());
     }
 
     @Test

@@ -26,6 +26,14 @@ public interface ControlPlane extends AutoCloseable {
     /** Whether the first full load has completed (records exist as of some moment). */
     boolean loaded();
 
+    /**
+     * The Redis commands, for filters that also write (counters, statistics), or empty while not connected.
+     * Calls fail fast while the connection is down; callers decide what that means.
+     */
+    default java.util.Optional<io.lettuce.core.api.async.RedisAsyncCommands<String, String>> commands() {
+        return java.util.Optional.empty();
+    }
+
     @Override
     void close();
 }

@@ -183,6 +183,12 @@ public final class RedisControlPlane implements ControlPlane {
         return loaded;
     }
 
+    @Override
+    public java.util.Optional<io.lettuce.core.api.async.RedisAsyncCommands<String, String>> commands() {
+        StatefulRedisConnection<String, String> c = commands;
+        return c == null ? java.util.Optional.empty() : java.util.Optional.of(c.async());
+    }
+
     /** How many records of {@code pattern} the mirror holds. */
     public int size(String pattern) {
         int n = 0;
