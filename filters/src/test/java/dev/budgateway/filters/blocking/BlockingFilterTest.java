@@ -158,6 +158,70 @@ class BlockingFilterTest {
     }
 
     @Test
+    void countryAndAsnRulesFromGeoIpAndEndpointScopes() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("geo");
+        java.nio.file.Path script = dir.resolve("w.pl");
+        try (var in = BlockingFilterTest.class.getResourceAsStream("/geoip/write-test-dbs.pl")) {
+            java.nio.file.Files.copy(in, script);
+        }
+        Process p = new ProcessBuilder("perl", script.toString(), dir.resolve("c.mmdb").toString(),
+                dir.resolve("a.mmdb").toString()).redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        assertEquals(0, p.waitFor());
+        Filter clientInfo = make(new ClientInfoFilterFactory(), "{\"geoip_db\":\"" + dir.resolve("c.mmdb")
+                + "\",\"asn_db\":\"" + dir.resolve("a.mmdb") + "\"}", env());
+        Filter blocking = make(new BlockingFilterFactory(), "{\"rules\":[" + rule("fr", "COUNTRY_BLOCKING", 1,
+                "{\"countries\":[\"fr\"]}", "") + "," + rule("as", "ASN_BLOCKING", 1, "{\"asns\":[\"AS64500\"]}", "")
+                + "," + rule("ep", "IP_BLOCKING", 1, "{\"ips\":[\"192.0.2.1\"],\"endpoints\":[\"ep-7\"]}", "") + "]}",
+                env());
+        for (String[] c : new String[][] {{"198.51.100.7", "403", "Country FR is blocked"},
+                {"203.0.113.5", "403", "AS64500 is blocked"}, {"8.8.8.8", "200", null}}) {
+            ChainHarness h = ChainHarness.create().peer(c[0]).filter("client-info", clientInfo)
+                    .filter("blocking", blocking).filter("routing", e -> FilterResult.CONTINUE)
+                    .upstream(Upstreams.unary("{\"choices\":[]}"));
+            closing.add(h);
+            ChainHarness.Outcome o = h.send(BODY);
+            assertEquals(Integer.parseInt(c[1]), o.status(), c[0]);
+            if (c[2] != null) {
+                assertEquals(c[2], o.error().message());
+            }
+        }
+        for (String endpoint : List.of("ep-7", "ep-8")) {
+            ChainHarness h = ChainHarness.create().peer("192.0.2.1").filter("client-info", clientInfo)
+                    .filter("resolved", e -> {
+                        e.put(dev.budgateway.plugins.spi.Keys.RESOLVED_MODEL, endpoint);
+                        return FilterResult.CONTINUE;
+                    }).filter("blocking", blocking).filter("routing", e -> FilterResult.CONTINUE)
+                    .upstream(Upstreams.unary("{\"choices\":[]}"));
+            closing.add(h);
+            assertEquals(endpoint.equals("ep-7") ? 403 : 200, h.send(BODY).status(), endpoint);
+        }
+    }
+
+    @Test
+    void withRedisAwayTheRulesHeldKeepApplyingAndRatesCountLocally() throws Exception {
+        RedisServer redis = RedisServer.start();
+        closing.add(redis);
+        RedisControlPlane mirror = mirror(redis);
+        Filter blocking = make(new BlockingFilterFactory(), "{\"rules\":[" + rule("rate", "RATE_BASED_BLOCKING", 1,
+                "{\"threshold\":2,\"window_seconds\":60}", "") + "]}", env().with(ControlPlane.SERVICE, mirror));
+        redis.set(BlockingRules.GLOBAL, "[" + rule("r1", "IP_BLOCKING", 10, "{\"ips\":[\"203.0.113.5\"]}", "") + "]");
+        mirror.start();
+        within(5_000, mirror::loaded, "loaded");
+        ChainHarness blockedClient = chain("203.0.113.5", blocking);
+        ChainHarness other = chain("203.0.113.6", blocking);
+        assertEquals(403, status(blockedClient, Map.of()));
+        redis.down();
+        within(2_000, () -> mirror.state() != dev.budgateway.plugins.spi.DependencyState.OK, "Redis away");
+        assertEquals(403, status(blockedClient, Map.of()), "the rules held keep applying");
+        List<Integer> statuses = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            statuses.add(status(other, Map.of()));
+        }
+        assertEquals(List.of(200, 200, 403), statuses, "the rate rule counts in this replica meanwhile");
+    }
+
+    @Test
     void aRateRuleHoldsAcrossTwoGatewaysSharingRedis() throws Exception {
         RedisServer redis = RedisServer.start();
         closing.add(redis);
