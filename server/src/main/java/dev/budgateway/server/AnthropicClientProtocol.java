@@ -175,7 +175,8 @@ final class AnthropicClientProtocol implements ClientProtocol {
     public AggregatedHttpResponse errorResponse(GatewayError error, String requestId) {
         ResponseHeadersBuilder headers = ResponseHeaders.builder(HttpStatus.valueOf(error.status()))
                 .contentType(MediaType.JSON_UTF_8);
-        error.headers().forEach(headers::add);
+        // Filters may put text from outside in a header (a block reason an operator wrote): made safe first.
+        error.headers().forEach((name, value) -> headers.add(name, HeaderValues.safe(value)));
         if (requestId != null) {
             headers.set("request-id", requestId);
             headers.set("x-request-id", requestId);

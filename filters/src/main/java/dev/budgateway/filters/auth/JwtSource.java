@@ -22,8 +22,6 @@ import dev.budgateway.plugins.spi.ModelGrants;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.PublicKey;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
@@ -74,7 +72,7 @@ final class JwtSource implements CredentialSource {
         this.roles = roles(config, path);
         try {
             if (config.hs256Secret() != null) {
-                byte[] secret = read(config.hs256Secret(), path + ".jwt.hs256_secret", env).getBytes(
+                byte[] secret = SecretLocation.read(config.hs256Secret(), path + ".jwt.hs256_secret", env).getBytes(
                         StandardCharsets.UTF_8);
                 if (secret.length < 32) {
                     throw new ConfigException(path + ".jwt.hs256_secret", "the secret must be at least 32 bytes (256 "
@@ -83,7 +81,7 @@ final class JwtSource implements CredentialSource {
                 fixedVerifier = new MACVerifier(secret);
                 fixedAlgorithms = HMAC;
             } else if (config.publicKey() != null) {
-                PublicKey key = publicKey(read(config.publicKey(), path + ".jwt.public_key", env),
+                PublicKey key = publicKey(SecretLocation.read(config.publicKey(), path + ".jwt.public_key", env),
                         path + ".jwt.public_key");
                 if (key instanceof RSAPublicKey rsa) {
                     fixedVerifier = new RSASSAVerifier(rsa);
@@ -271,24 +269,6 @@ final class JwtSource implements CredentialSource {
 
     private static FilterResult invalid(String why) {
         return FilterResult.reject(GatewayError.unauthorized("Invalid token: " + why));
-    }
-
-    static String read(String location, String where, Function<String, String> env) throws ConfigException {
-        if (location.startsWith("env::")) {
-            String v = env.apply(location.substring(5));
-            if (v == null || v.isBlank()) {
-                throw new ConfigException(where, "environment variable " + location.substring(5) + " is not set");
-            }
-            return v.strip();
-        }
-        if (location.startsWith("path::")) {
-            try {
-                return Files.readString(Path.of(location.substring(6)), StandardCharsets.UTF_8).strip();
-            } catch (IOException | RuntimeException e) {
-                throw new ConfigException(where, "cannot read " + location.substring(6));
-            }
-        }
-        throw new ConfigException(where, "expected env::VAR or path::FILE (the secret does not belong in the file)");
     }
 
     private static PublicKey publicKey(String pem, String where) throws ConfigException {

@@ -6,10 +6,6 @@ import dev.budgateway.plugins.spi.FilterResult;
 import dev.budgateway.plugins.spi.Identity;
 import dev.budgateway.plugins.spi.Keys;
 import dev.budgateway.plugins.spi.ModelGrants;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -39,7 +35,7 @@ final class StaticKeySource implements CredentialSource {
             AuthConfig.StaticKeyConfig c = configs.get(i);
             String where = path + ".static_keys[" + i + "]";
             byte[] digest = c.sha256() != null ? HexFormat.of().parseHex(c.sha256().toLowerCase(java.util.Locale.ROOT))
-                    : KeyHash.sha256(read(c.key(), where + ".key", env));
+                    : KeyHash.sha256(SecretLocation.read(c.key(), where + ".key", env));
             Set<String> models = Set.copyOf(c.models());
             ModelGrants grants = models.contains("*") ? ModelGrants.ALL : new ModelGrants(false, models);
             String name = c.name() != null ? c.name() : "static-" + i;
@@ -47,27 +43,6 @@ final class StaticKeySource implements CredentialSource {
                     Map.of())));
         }
         return new StaticKeySource(List.copyOf(keys));
-    }
-
-    private static String read(String location, String where, Function<String, String> env) throws ConfigException {
-        String value;
-        if (location.startsWith("env::")) {
-            value = env.apply(location.substring(5));
-            if (value == null || value.isBlank()) {
-                throw new ConfigException(where, "environment variable " + location.substring(5) + " is not set");
-            }
-        } else {
-            try {
-                value = Files.readString(Path.of(location.substring(6)), StandardCharsets.UTF_8);
-            } catch (IOException | RuntimeException e) {
-                throw new ConfigException(where, "cannot read key file " + location.substring(6));
-            }
-        }
-        value = value.strip();
-        if (value.isEmpty()) {
-            throw new ConfigException(where, "the key is empty");
-        }
-        return value;
     }
 
     @Override

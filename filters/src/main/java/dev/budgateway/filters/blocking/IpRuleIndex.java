@@ -40,28 +40,8 @@ final class IpRuleIndex {
 
         /** @throws IllegalArgumentException naming an entry that is neither an address nor a CIDR block */
         void add(String entry, int rule) {
-            String e = entry.strip();
-            int slash = e.indexOf('/');
-            InetAddress address = IpRanges.parse(slash < 0 ? e : e.substring(0, slash));
-            if (address == null) {
-                throw new IllegalArgumentException("'" + entry + "' is not an IP address or CIDR block");
-            }
-            int bits = address.getAddress().length * 8;
-            int prefix = bits;
-            if (slash >= 0) {
-                try {
-                    prefix = Integer.parseInt(e.substring(slash + 1));
-                } catch (NumberFormatException ex) {
-                    prefix = -1;
-                }
-                if (prefix < 0 || prefix > bits) {
-                    throw new IllegalArgumentException("'" + entry + "' has a prefix length outside 0-" + bits);
-                }
-            }
-            BigInteger value = new BigInteger(1, address.getAddress());
-            BigInteger host = BigInteger.ONE.shiftLeft(bits - prefix).subtract(BigInteger.ONE);
-            BigInteger start = value.andNot(host);
-            (bits == 32 ? v4 : v6).add(new Span(start, start.or(host), rule));
+            IpRanges.Cidr c = IpRanges.Cidr.parse(entry);
+            (c.v4() ? v4 : v6).add(new Span(c.start(), c.end(), rule));
         }
 
         IpRuleIndex build() {

@@ -45,33 +45,11 @@ public final class IpRanges {
         List<long[]> v4 = new ArrayList<>();
         List<BigInteger[]> v6 = new ArrayList<>();
         for (String entry : entries) {
-            String e = entry.strip();
-            int slash = e.indexOf('/');
-            InetAddress address = parse(slash < 0 ? e : e.substring(0, slash));
-            if (address == null) {
-                throw new IllegalArgumentException("'" + entry + "' is not an IP address or CIDR block");
-            }
-            byte[] bytes = address.getAddress();
-            int bits = bytes.length * 8;
-            int prefix = bits;
-            if (slash >= 0) {
-                try {
-                    prefix = Integer.parseInt(e.substring(slash + 1));
-                } catch (NumberFormatException ex) {
-                    prefix = -1;
-                }
-                if (prefix < 0 || prefix > bits) {
-                    throw new IllegalArgumentException("'" + entry + "' has a prefix length outside 0-" + bits);
-                }
-            }
-            BigInteger value = new BigInteger(1, bytes);
-            BigInteger hostMask = BigInteger.ONE.shiftLeft(bits - prefix).subtract(BigInteger.ONE);
-            BigInteger start = value.andNot(hostMask);
-            BigInteger end = start.or(hostMask);
-            if (bytes.length == 4) {
-                v4.add(new long[] {start.longValue(), end.longValue()});
+            Cidr c = Cidr.parse(entry);
+            if (c.v4()) {
+                v4.add(new long[] {c.start().longValue(), c.end().longValue()});
             } else {
-                v6.add(new BigInteger[] {start, end});
+                v6.add(new BigInteger[] {c.start(), c.end()});
             }
         }
         v4.sort(Comparator.comparingLong(r -> r[0]));
@@ -97,6 +75,36 @@ public final class IpRanges {
         return new IpRanges(m4.stream().mapToLong(r -> r[0]).toArray(), m4.stream().mapToLong(r -> r[1]).toArray(),
                 m6.stream().map(r -> r[0]).toArray(BigInteger[]::new), m6.stream().map(r -> r[1])
                         .toArray(BigInteger[]::new));
+    }
+
+    /** One address or CIDR block as the range [start, end] of its family's integers. */
+    public record Cidr(boolean v4, BigInteger start, BigInteger end) {
+
+        /** @throws IllegalArgumentException naming {@code entry} when it is neither an address nor a CIDR block */
+        public static Cidr parse(String entry) {
+            String e = entry.strip();
+            int slash = e.indexOf('/');
+            InetAddress address = IpRanges.parse(slash < 0 ? e : e.substring(0, slash));
+            if (address == null) {
+                throw new IllegalArgumentException("'" + entry + "' is not an IP address or CIDR block");
+            }
+            byte[] bytes = address.getAddress();
+            int bits = bytes.length * 8;
+            int prefix = bits;
+            if (slash >= 0) {
+                try {
+                    prefix = Integer.parseInt(e.substring(slash + 1));
+                } catch (NumberFormatException ex) {
+                    prefix = -1;
+                }
+                if (prefix < 0 || prefix > bits) {
+                    throw new IllegalArgumentException("'" + entry + "' has a prefix length outside 0-" + bits);
+                }
+            }
+            BigInteger hostMask = BigInteger.ONE.shiftLeft(bits - prefix).subtract(BigInteger.ONE);
+            BigInteger start = new BigInteger(1, bytes).andNot(hostMask);
+            return new Cidr(bytes.length == 4, start, start.or(hostMask));
+        }
     }
 
     public boolean isEmpty() {
