@@ -103,7 +103,7 @@ public final class RedisControlPlane implements ControlPlane {
             t.setDaemon(true);
             return t;
         });
-        this.resources = ClientResources.builder().ioThreadPoolSize(1).computationThreadPoolSize(1)
+        this.resources = ClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2)
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(5), 2,
                         TimeUnit.MILLISECONDS))
                 .build();
