@@ -128,6 +128,34 @@ class RedisControlPlaneTest {
     }
 
     @Test
+    void aSentinelUrlFindsThePrimary() throws Exception {
+        redis = RedisServer.start();
+        redis.set("api_key:via-sentinel", "1");
+        try (RedisServer.Sentinel sentinel = redis.sentinel("budmaster")) {
+            mirror = new RedisControlPlane(new RedisSettings(RedisURI.create(sentinel.url()), true, 300_000, 1_000),
+                    FilterMetrics.NONE);
+            mirror.watch("api_key:*", new RecordListener() {
+                @Override
+                public void put(String key, String value) {
+                    keys.put(key, value);
+                }
+
+                @Override
+                public void remove(String key) {
+                    keys.remove(key);
+                }
+            });
+            mirror.start();
+            within(10_000, mirror::loaded, "loaded through the sentinel");
+            assertEquals("1", keys.get("api_key:via-sentinel"));
+            redis.set("api_key:later", "2");
+            within(1_000, () -> keys.containsKey("api_key:later"), "notifications through the sentinel's primary");
+            mirror.close();
+            mirror = null;
+        }
+    }
+
+    @Test
     void missingKeyspaceFlagsAreAddedToWhatIsSet() {
         assertEquals("", RedisControlPlane.missingFlags("KEA"));
         assertEquals("", RedisControlPlane.missingFlags("E$gxe"));

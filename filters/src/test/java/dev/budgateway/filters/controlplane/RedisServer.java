@@ -84,6 +84,41 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
+    /**
+     * A Redis Sentinel (the same binary, in sentinel mode) watching this server as {@code master}; the caller
+     * closes it. Returns its {@code redis-sentinel://} URL through {@link Sentinel#url}.
+     */
+    public Sentinel sentinel(String master) throws Exception {
+        int sentinelPort = freePort();
+        java.nio.file.Path conf = dir.resolve("sentinel-" + sentinelPort + ".conf");
+        java.nio.file.Files.writeString(conf, "port " + sentinelPort + "\nbind 127.0.0.1\nprotected-mode no\n"
+                + "sentinel monitor " + master + " 127.0.0.1 " + port + " 1\n");
+        String binary = new File("/usr/bin/redis-server").canExecute() ? "/usr/bin/redis-server" : "redis-server";
+        Process p = new ProcessBuilder(List.of(binary, conf.toString(), "--sentinel")).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            try {
+                new Socket("127.0.0.1", sentinelPort).close();
+                return new Sentinel(p, "redis-sentinel://127.0.0.1:" + sentinelPort + "/0#" + master);
+            } catch (IOException e) {
+                if (System.nanoTime() > deadline || !p.isAlive()) {
+                    p.destroyForcibly();
+                    throw new IllegalStateException("redis-server --sentinel did not start");
+                }
+                Thread.sleep(20);
+            }
+        }
+    }
+
+    /** A running sentinel. */
+    public record Sentinel(Process process, String url) implements AutoCloseable {
+        @Override
+        public void close() throws InterruptedException {
+            stop(process);
+        }
+    }
+
     /** Stops the server (an outage), keeping what it held for the next start. */
     public synchronized void down() throws InterruptedException {
         if (process == null) {
