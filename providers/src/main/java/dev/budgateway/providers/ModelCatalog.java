@@ -37,6 +37,8 @@ import java.util.function.Function;
  */
 public final class ModelCatalog implements AutoCloseable {
 
+    private static final org.slf4j.Logger logger = org.slf4j.LoggerFactory.getLogger(ModelCatalog.class);
+
     /** How filters find the catalogue in their {@link dev.budgateway.plugins.spi.FilterEnv}. */
     public static final ServiceKey<ModelCatalog> SERVICE = new ServiceKey<>("model_catalog", ModelCatalog.class);
 
@@ -163,7 +165,7 @@ public final class ModelCatalog implements AutoCloseable {
         retire(published.put(name, new Published(null, new GatewayError(500, "server_error", "model_misconfigured",
                 "Model '" + name + "' is misconfigured on this gateway and cannot be served; the operator's log says "
                 + "why"))));
-        org.slf4j.LoggerFactory.getLogger(ModelCatalog.class).warn("Model {} cannot be served: {}", name, why);
+        logger.warn("Model {} cannot be served: {}", name, why);
     }
 
     /** Removes a published model; requests for it then get "not found". */

@@ -5,6 +5,8 @@ import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.server.DecoratingHttpServiceFunction;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
+import dev.budgateway.filters.auth.KeyHash;
+import dev.budgateway.filters.auth.PresentedCredential;
 import dev.budgateway.plugins.spi.GatewayError;
 import java.security.MessageDigest;
 
@@ -39,17 +41,11 @@ final class AdminGuard implements DecoratingHttpServiceFunction {
                     "The admin endpoints need an admin key: set [admin] key"), null).toHttpResponse()
                     : delegate.serve(ctx, req);
         }
-        String presented = req.headers().get("authorization");
-        if (presented != null && presented.regionMatches(true, 0, "bearer ", 0, 7)) {
-            presented = presented.substring(7).strip();
-        }
-        if (presented == null || presented.isEmpty()) {
-            presented = req.headers().get("x-api-key");
-        }
-        if (presented == null || presented.isBlank()) {
+        String presented = PresentedCredential.of(req.headers()::get);
+        if (presented == null) {
             return ErrorResponses.of(GatewayError.unauthorized("Missing authorization header"), null).toHttpResponse();
         }
-        if (!MessageDigest.isEqual(settings.keyDigest(), AdminSection.sha256(presented.strip()))) {
+        if (!MessageDigest.isEqual(settings.keyDigest(), KeyHash.sha256(presented))) {
             return ErrorResponses.of(GatewayError.unauthorized("Invalid admin key"), null).toHttpResponse();
         }
         return delegate.serve(ctx, req);

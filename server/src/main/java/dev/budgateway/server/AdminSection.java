@@ -3,9 +3,7 @@ package dev.budgateway.server;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.budgateway.config.ConfigReader;
 import dev.budgateway.config.ConfigSection;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import dev.budgateway.filters.auth.KeyHash;
 import java.util.HexFormat;
 import java.util.Set;
 import java.util.function.Function;
@@ -49,7 +47,7 @@ public final class AdminSection implements ConfigSection<AdminSettings> {
                 if (value == null || value.isBlank()) {
                     r.problem("admin.key", "environment variable " + key.substring(5) + " is not set");
                 } else {
-                    digest = sha256(value.strip());
+                    digest = KeyHash.sha256(value.strip());
                 }
             }
         }
@@ -57,13 +55,5 @@ public final class AdminSection implements ConfigSection<AdminSettings> {
             r.problem("admin.protect_metrics", "needs an admin key (key or sha256)");
         }
         return new AdminSettings(digest, Boolean.TRUE.equals(protect));
-    }
-
-    static byte[] sha256(String text) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.budgateway.server;
 
+import static dev.budgateway.filters.controlplane.Eventually.within;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -26,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -87,16 +87,6 @@ class ControlPlaneAuthTest {
     static String chat(OpenAIClient client, String model) {
         return client.chat().completions().create(ChatCompletionCreateParams.builder().model(model)
                 .addUserMessage("hi").build()).choices().get(0).message().content().orElse("");
-    }
-
-    static void within(long ms, BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + ms;
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > deadline) {
-                throw new AssertionError("not within " + ms + " ms: " + what);
-            }
-            Thread.sleep(20);
-        }
     }
 
     static boolean succeeds(Runnable call) {

@@ -60,7 +60,7 @@ public class BlockingBenchmark {
         rules = new RuleSet(all);
         clean = InetAddress.getByName("203.0.113.9");
         listed = InetAddress.getByName("10.0.1.2");
-        cleanInfo = new ClientInfo("203.0.113.9", null, new ClientInfo.Geo("DE", "Germany", null, null, null, null,
+        cleanInfo = new ClientInfo(clean, null, new ClientInfo.Geo("DE", "Germany", null, null, null, null,
                 null, null, null), new ClientInfo.Agent("OpenAI/Python 1.54.3", "desktop", null, null, null, null, false,
                 "openai-python", "1.54.3"));
     }

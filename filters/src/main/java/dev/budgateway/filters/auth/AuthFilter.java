@@ -12,8 +12,6 @@ import java.util.List;
  */
 final class AuthFilter implements Filter {
 
-    private static final String BEARER = "bearer ";
-
     private final List<CredentialSource> sources;
 
     AuthFilter(List<CredentialSource> sources) {
@@ -22,7 +20,7 @@ final class AuthFilter implements Filter {
 
     @Override
     public FilterResult onRequest(Exchange exchange) {
-        String credential = credential(exchange);
+        String credential = PresentedCredential.of(exchange::header);
         if (credential == null) {
             return Decisions.MISSING;
         }
@@ -33,24 +31,5 @@ final class AuthFilter implements Filter {
             }
         }
         return Decisions.INVALID;
-    }
-
-    /** The presented key or token, or {@code null} when the request has none. */
-    static String credential(Exchange exchange) {
-        String authorization = exchange.header("authorization");
-        if (authorization != null) {
-            String v = authorization.strip();
-            if (v.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-                v = v.substring(BEARER.length()).strip();
-            }
-            if (!v.isEmpty()) {
-                return v;
-            }
-        }
-        String apiKey = exchange.header("x-api-key");
-        if (apiKey != null && !apiKey.isBlank()) {
-            return apiKey.strip();
-        }
-        return null;
     }
 }

@@ -63,6 +63,9 @@ final class JwtSource implements CredentialSource {
     private final Set<JWSAlgorithm> fixedAlgorithms;
     private final JwksCache jwks;
     private final Map<String, Role> roles;
+    /** A key set's verifiers, built once per key rather than per token (building one converts the key). */
+    private final Map<JWK, JWSVerifier> verifiers = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int MAX_VERIFIERS = 64;
 
     JwtSource(AuthConfig.JwtConfig config, String path, Function<String, String> env, Clock clock, JwksCache jwks)
             throws ConfigException {
@@ -155,17 +158,25 @@ final class JwtSource implements CredentialSource {
     }
 
     private FilterResult verified(SignedJWT jwt, JWK key, Exchange exchange) {
-        try {
-            if (key instanceof RSAKey rsa) {
-                return verified(jwt, new RSASSAVerifier(rsa), RSA, exchange);
+        JWSVerifier verifier = verifiers.get(key);
+        if (verifier == null) {
+            try {
+                if (key instanceof RSAKey rsa) {
+                    verifier = new RSASSAVerifier(rsa);
+                } else if (key instanceof ECKey ec) {
+                    verifier = new ECDSAVerifier(ec);
+                } else {
+                    return invalid("unsupported signing key type");
+                }
+            } catch (JOSEException e) {
+                return invalid("unusable signing key");
             }
-            if (key instanceof ECKey ec) {
-                return verified(jwt, new ECDSAVerifier(ec), EC, exchange);
+            if (verifiers.size() >= MAX_VERIFIERS) {
+                verifiers.clear(); // rotated keys leave theirs behind
             }
-        } catch (JOSEException e) {
-            return invalid("unusable signing key");
+            verifiers.put(key, verifier);
         }
-        return invalid("unsupported signing key type");
+        return verified(jwt, verifier, key instanceof RSAKey ? RSA : EC, exchange);
     }
 
     private FilterResult verified(SignedJWT jwt, JWSVerifier verifier, Set<JWSAlgorithm> algorithms,

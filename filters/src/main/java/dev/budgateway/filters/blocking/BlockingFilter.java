@@ -1,6 +1,5 @@
 package dev.budgateway.filters.blocking;
 
-import dev.budgateway.filters.clientinfo.IpRanges;
 import dev.budgateway.filters.controlplane.ControlPlane;
 import dev.budgateway.plugins.spi.ClientInfo;
 import dev.budgateway.plugins.spi.Exchange;
@@ -64,7 +63,7 @@ final class BlockingFilter implements Filter {
         Instant now = clock.instant();
         BlockingRules.Snapshot snapshot = rules.current(now);
         ClientInfo info = exchange.get(Keys.CLIENT_INFO);
-        InetAddress ip = info != null && info.ip() != null ? IpRanges.parse(info.ip()) : null;
+        InetAddress ip = info == null ? null : info.address();
         if (ip == null) {
             InetSocketAddress peer = exchange.get(Keys.PEER_ADDRESS);
             ip = peer == null ? null : peer.getAddress();

@@ -36,7 +36,7 @@ public final class BlockingFilterFactory implements FilterFactory {
         if (Boolean.FALSE.equals(c.controlPlane())) {
             controlPlane = null;
         }
-        BlockingRules rules = new BlockingRules(fileRules);
+        BlockingRules rules = new BlockingRules(fileRules, env.clock());
         if (controlPlane != null) {
             rules.watch(controlPlane);
         }

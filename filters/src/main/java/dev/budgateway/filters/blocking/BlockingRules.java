@@ -5,6 +5,7 @@ import dev.budgateway.filters.controlplane.ControlPlane;
 import dev.budgateway.filters.controlplane.RecordListener;
 import dev.budgateway.plugins.spi.Json;
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -33,8 +34,11 @@ final class BlockingRules {
     private final Map<String, String> reasons = new ConcurrentHashMap<>();
     private volatile Snapshot snapshot;
 
-    BlockingRules(List<BlockingRule> fileRules) {
+    private final Clock clock;
+
+    BlockingRules(List<BlockingRule> fileRules, Clock clock) {
         this.fileRules = List.copyOf(fileRules);
+        this.clock = clock;
         rebuild();
     }
 
@@ -112,7 +116,7 @@ final class BlockingRules {
     }
 
     private void rebuild() {
-        rebuild(Instant.now());
+        rebuild(clock.instant());
     }
 
     private synchronized void rebuild(Instant now) {

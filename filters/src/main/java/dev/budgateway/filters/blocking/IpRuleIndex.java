@@ -95,12 +95,8 @@ final class IpRuleIndex {
 
     /** The best rule covering {@code address}, or -1. */
     int lookup(InetAddress address) {
-        byte[] b = address.getAddress();
+        byte[] b = IpRanges.bytesOf(address);
         boolean v4 = b.length == 4;
-        if (!v4 && isV4Mapped(b)) {
-            b = Arrays.copyOfRange(b, 12, 16);
-            v4 = true;
-        }
         BigInteger v = new BigInteger(1, b);
         BigInteger[] starts = v4 ? v4Starts : v6Starts;
         int i = Arrays.binarySearch(starts, v);
@@ -109,14 +105,5 @@ final class IpRuleIndex {
             return -1;
         }
         return v.compareTo((v4 ? v4Ends : v6Ends)[at]) <= 0 ? (v4 ? v4Rules : v6Rules)[at] : -1;
-    }
-
-    private static boolean isV4Mapped(byte[] b) {
-        for (int i = 0; i < 10; i++) {
-            if (b[i] != 0) {
-                return false;
-            }
-        }
-        return (b[10] & 0xff) == 0xff && (b[11] & 0xff) == 0xff;
     }
 }

@@ -24,7 +24,7 @@ final class ClientInfoFilter implements Filter {
     public FilterResult onRequest(Exchange exchange) {
         InetAddress ip = addresses.resolve(exchange);
         java.util.List<String> chain = exchange.headers("x-forwarded-for");
-        exchange.put(Keys.CLIENT_INFO, new ClientInfo(ip == null ? null : ip.getHostAddress(),
+        exchange.put(Keys.CLIENT_INFO, new ClientInfo(ip,
                 chain.isEmpty() ? null : String.join(", ", chain), geo == null ? null : geo.lookup(ip),
                 agents == null ? null : agents.parse(exchange.header("user-agent"))));
         return FilterResult.CONTINUE;

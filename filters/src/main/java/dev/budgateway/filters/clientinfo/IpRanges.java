@@ -112,10 +112,7 @@ public final class IpRanges {
     }
 
     public boolean contains(InetAddress address) {
-        byte[] b = address.getAddress();
-        if (b.length == 16 && isV4Mapped(b)) {
-            b = Arrays.copyOfRange(b, 12, 16);
-        }
+        byte[] b = bytesOf(address);
         if (b.length == 4) {
             long v = ((b[0] & 0xffL) << 24) | ((b[1] & 0xffL) << 16) | ((b[2] & 0xffL) << 8) | (b[3] & 0xffL);
             int i = Arrays.binarySearch(v4Starts, v);
@@ -129,6 +126,12 @@ public final class IpRanges {
         int i = Arrays.binarySearch(v6Starts, v);
         int at = i >= 0 ? i : -i - 2;
         return at >= 0 && v.compareTo(v6Ends[at]) <= 0 && v.compareTo(V6_MAX) <= 0;
+    }
+
+    /** The address's bytes, an IPv4-mapped IPv6 address ({@code ::ffff:1.2.3.4}) as its four IPv4 bytes. */
+    public static byte[] bytesOf(InetAddress address) {
+        byte[] b = address.getAddress();
+        return b.length == 16 && isV4Mapped(b) ? Arrays.copyOfRange(b, 12, 16) : b;
     }
 
     private static boolean isV4Mapped(byte[] b) {

@@ -189,17 +189,6 @@ public final class RedisControlPlane implements ControlPlane {
         return c == null ? java.util.Optional.empty() : java.util.Optional.of(c.async());
     }
 
-    /** How many records of {@code pattern} the mirror holds. */
-    public int size(String pattern) {
-        int n = 0;
-        for (Watch w : watches) {
-            if (w.pattern.equals(pattern)) {
-                n += w.keys.size();
-            }
-        }
-        return n;
-    }
-
     private void connect() {
         if (closed) {
             return;

@@ -1,5 +1,6 @@
 package dev.budgateway.filters.auth;
 
+import static dev.budgateway.filters.controlplane.Eventually.within;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -54,10 +55,7 @@ class ControlPlaneSourceTest {
         auth = new AuthFilterFactory().create(new FilterSpec("filters[0]", "auth", "auth", true, "reject",
                 FilterConfig.DEFAULT_TIMEOUT_MS, settings), env);
         mirror.start();
-        long deadline = System.currentTimeMillis() + 5_000;
-        while (!mirror.loaded() && System.currentTimeMillis() < deadline) {
-            Thread.sleep(10);
-        }
+        within(5_000, mirror::loaded, "the first load");
     }
 
     @AfterAll

@@ -1,5 +1,6 @@
 package dev.budgateway.filters.blocking;
 
+import static dev.budgateway.filters.controlplane.Eventually.within;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,7 +26,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -65,16 +65,6 @@ class BlockingFilterTest {
     static String rule(String id, String type, int priority, String config, String extra) {
         return "{\"id\":\"" + id + "\",\"rule_type\":\"" + type + "\",\"name\":\"" + id + "-name\",\"priority\":" + priority
                 + ",\"status\":\"ACTIVE\",\"config\":" + config + ",\"action\":\"BLOCK\"" + extra + "}";
-    }
-
-    static void within(long ms, BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + ms;
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > deadline) {
-                throw new AssertionError("not within " + ms + " ms: " + what);
-            }
-            Thread.sleep(20);
-        }
     }
 
     static int status(ChainHarness h, Map<String, String> headers) {

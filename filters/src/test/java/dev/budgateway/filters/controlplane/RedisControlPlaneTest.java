@@ -1,5 +1,6 @@
 package dev.budgateway.filters.controlplane;
 
+import static dev.budgateway.filters.controlplane.Eventually.within;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -10,7 +11,6 @@ import dev.budgateway.plugins.spi.FilterMetrics;
 import io.lettuce.core.RedisURI;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -49,16 +49,6 @@ class RedisControlPlaneTest {
             }
         });
         return m;
-    }
-
-    static void within(long ms, BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + ms;
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > deadline) {
-                throw new AssertionError("not within " + ms + " ms: " + what);
-            }
-            Thread.sleep(10);
-        }
     }
 
     @Test

@@ -4,12 +4,18 @@ package dev.budgateway.plugins.spi;
  * What is known of the client beyond its identity ({@link Keys#CLIENT_INFO}): where it is and what it
  * runs, as a client-info filter found it. Each part is {@code null} when unknown.
  *
- * @param ip the client's address as the filter trusts it (from forwarding headers or the socket)
+ * @param address the client's address as the filter trusts it (from forwarding headers or the socket); kept parsed,
+ *     so later filters (blocking rules) need not parse it again
  * @param proxyChain the forwarding chain as received ({@code X-Forwarded-For}), or {@code null}
  * @param geo where the address is
  * @param agent what the {@code User-Agent} says
  */
-public record ClientInfo(String ip, String proxyChain, Geo geo, Agent agent) {
+public record ClientInfo(java.net.InetAddress address, String proxyChain, Geo geo, Agent agent) {
+
+    /** The address as text ({@code 203.0.113.9}, {@code 2001:db8:0:0:0:0:0:1}), or {@code null}. */
+    public String ip() {
+        return address == null ? null : address.getHostAddress();
+    }
 
     /**
      * A GeoIP answer; any field may be {@code null}.
