@@ -2,9 +2,12 @@ package dev.budgateway.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.budgateway.plugins.spi.Chunk;
+import com.linecorp.armeria.common.HttpData;
+import dev.budgateway.providers.http.EventDecoder;
 import dev.budgateway.providers.sse.SseDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -24,7 +27,9 @@ import org.openjdk.jmh.infra.Blackhole;
  * What the gateway does per streamed event of an OpenAI-compatible chat stream nobody's filter reads: decode
  * the SSE bytes, tell whether a choice finished, whether it carries usage (and whether it is the usage-only
  * chunk a client that did not ask for usage must not get), and frame it for the client. Per stream of
- * {@code events} events, cut into 100-byte packets as upstream packets rarely align with events.
+ * {@code events} events, cut into {@code packetBytes}-byte packets (0: one event a packet, as an upstream
+ * that writes each token as it comes sends them; 100: packets that never hold a whole event; 16384: a
+ * stream served as fast as it can be, many events a read).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -37,6 +42,9 @@ public class SseBenchmark {
     /** 12 is the short benchmark stream; 450 a real answer of token-sized events. */
     @Param({"12", "450"})
     public int events;
+
+    @Param({"0", "100", "16384"})
+    public int packetBytes;
 
     private final List<byte[]> packets = new ArrayList<>();
 
@@ -55,9 +63,46 @@ public class SseBenchmark {
                 .append(events).append("}}\n\n");
         sb.append("data: [DONE]\n\n");
         byte[] all = sb.toString().getBytes(StandardCharsets.UTF_8);
-        for (int i = 0; i < all.length; i += 100) {
-            packets.add(java.util.Arrays.copyOfRange(all, i, Math.min(all.length, i + 100)));
+        if (packetBytes == 0) {
+            for (String event : sb.toString().split("(?<=\n\n)")) {
+                packets.add(event.getBytes(StandardCharsets.UTF_8));
+            }
+            return;
         }
+        for (int i = 0; i < all.length; i += packetBytes) {
+            packets.add(Arrays.copyOfRange(all, i, Math.min(all.length, i + packetBytes)));
+        }
+    }
+
+    /**
+     * The gateway's path when nobody reads the events: runs of plain events go on as the packet's bytes,
+     * only the finish, the usage and {@code [DONE]} are decoded and answered as in {@link #passThrough}.
+     */
+    @Benchmark
+    public void frames(Blackhole bh) {
+        boolean[] finished = {false};
+        SseDecoder decoder = new SseDecoder(event -> {
+            if (event.isDone()) {
+                return;
+            }
+            Chunk chunk = Chunk.event(event.event(), event.data());
+            if (!finished[0] && chunk.hasField("finish_reason") && finishReason(chunk.json())) {
+                finished[0] = true;
+            }
+            if (chunk.hasField("usage")) {
+                bh.consume(chunk.usage());
+            }
+            if (!chunk.isUsageOnly()) {
+                bh.consume(SseFrames.event(chunk.eventName(), chunk.data()));
+            }
+        });
+        EventDecoder.Frames frames = (piece, from, to) -> bh.consume(HttpData.wrap(Chunk.frames(
+                from == 0 && to == piece.length ? piece : Arrays.copyOfRange(piece, from, to)).data()));
+        for (byte[] p : packets) {
+            decoder.feed(p, frames);
+        }
+        decoder.finish();
+        bh.consume(finished[0]);
     }
 
     /** The gateway's path: the questions answered from the bytes, an event parsed only when one says yes. */

@@ -16,6 +16,11 @@ interface ClientProtocol {
     /** The client's unary body for the chain's. */
     byte[] unary(byte[] body);
 
+    /** Whether {@link Chunk#frames} from the upstream go to the client as they are. */
+    default boolean takesFrames() {
+        return false;
+    }
+
     /** The frames for one chunk of a stream (none, one or several). */
     void event(Chunk chunk, Consumer<HttpData> out);
 

@@ -159,13 +159,18 @@ final class ExchangeResponder implements ResponsePipeline.Sink, ChunkSubscriber 
         if (firstChunkNanos < 0) {
             firstChunkNanos = System.nanoTime() - exchange.startNanos();
         }
-        if (chunk.hasField("usage")) {
+        if (!chunk.isFrames() && chunk.hasField("usage")) {
             Usage u = chunk.usage();
             if (u != null) {
                 usage = u;
             }
         }
         pipeline.chunk(chunk);
+    }
+
+    @Override
+    public boolean takesFrames() {
+        return writer != null && head.rawContentType() == null && protocol.takesFrames() && pipeline.passesFrames();
     }
 
     @Override

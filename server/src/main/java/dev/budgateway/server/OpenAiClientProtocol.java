@@ -33,7 +33,16 @@ final class OpenAiClientProtocol implements ClientProtocol {
     }
 
     @Override
+    public boolean takesFrames() {
+        return chatLike(); // what a chat or completion upstream streams is what the client reads
+    }
+
+    @Override
     public void event(Chunk chunk, Consumer<HttpData> out) {
+        if (chunk.isFrames()) {
+            out.accept(HttpData.wrap(chunk.data()));
+            return;
+        }
         // The gateway always asks upstreams for usage; a client that did not ask does not get it.
         if (chatLike() && !clientWantsUsage && chunk.isUsageOnly()) {
             return;

@@ -74,6 +74,11 @@ final class FirstContentGate implements ChunkStream, ChunkSubscriber {
     }
 
     @Override
+    public boolean takesFrames() {
+        return downstream != null && downstream.takesFrames(); // once open, as its client does
+    }
+
+    @Override
     public void onEnd() {
         if (downstream != null) {
             downstream.onEnd();

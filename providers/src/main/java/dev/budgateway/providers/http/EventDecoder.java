@@ -8,6 +8,19 @@ public interface EventDecoder {
 
     void feed(byte[] bytes);
 
+    /**
+     * Like {@link #feed(byte[])}, but whole events that nobody needs to read may go to {@code frames} as the
+     * bytes they came in, instead of being decoded; the default decodes every event.
+     */
+    default void feed(byte[] bytes, Frames frames) {
+        feed(bytes);
+    }
+
+    /** Where a decoder hands on a run of a piece's bytes: whole events, in order with the decoded ones. */
+    interface Frames {
+        void frames(byte[] piece, int from, int to);
+    }
+
     /** At the end of input: dispatches what is complete, and fails on a partial frame if the format says so. */
     void finish();
 }

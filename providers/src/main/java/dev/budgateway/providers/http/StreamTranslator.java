@@ -12,6 +12,15 @@ public interface StreamTranslator {
 
     void onEvent(SseEvent event, Emitter out);
 
+    /**
+     * Whether a plain event (a JSON object without {@code usage}, {@code finish_reason} or {@code error},
+     * and without an event name) would become one chunk of the same bytes here, changing nothing: such
+     * events may then skip the translator and go on as {@link Chunk#frames}. The default is {@code false}.
+     */
+    default boolean passesPlainEvents() {
+        return false;
+    }
+
     /** Where a translator sends what it made of an event. */
     interface Emitter {
 

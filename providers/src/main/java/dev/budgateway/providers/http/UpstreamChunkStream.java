@@ -19,7 +19,9 @@ import org.reactivestreams.Subscription;
  * A streamed upstream body as a {@link ChunkStream}, pushed as the bytes arrive: decoded into events,
  * each translated into zero or more chunks. A stream that ends before the translator saw it finish is an
  * error, never a silent clean end, and so is one that stays silent longer than its stall timeout. A
- * {@code null} decoder passes the bytes through as raw chunks. The stall clock stops while the stream
+ * {@code null} decoder passes the bytes through as raw chunks. Plain events reach a subscriber that
+ * {@link ChunkSubscriber#takesFrames takes frames} as {@link Chunk#frames}, when the translator would pass
+ * them on unchanged anyway. The stall clock stops while the stream
  * waits for a slow client: a pause the gateway asked for is not the upstream's silence.
  */
 public final class UpstreamChunkStream implements ChunkStream {
@@ -96,6 +98,17 @@ public final class UpstreamChunkStream implements ChunkStream {
                 eventOut = true;
                 translator.onEvent(e, emitter);
             });
+            /** Whole plain events, as they came: one chunk, no copy when they are the whole piece. */
+            private final EventDecoder.Frames frames = new EventDecoder.Frames() {
+                @Override
+                public void frames(byte[] piece, int from, int to) {
+                    eventOut = true;
+                    if (!cancelled && !ended) {
+                        subscriber.onChunk(Chunk.frames(from == 0 && to == piece.length ? piece
+                                : java.util.Arrays.copyOfRange(piece, from, to)));
+                    }
+                }
+            };
             /** Whether the last feed gave an event, and how many bytes were fed since one came out. */
             private boolean eventOut;
             private long undecoded;
@@ -150,7 +163,11 @@ public final class UpstreamChunkStream implements ChunkStream {
             private boolean decode(HttpData data) {
                 eventOut = false;
                 try {
-                    decoder.feed(data.array());
+                    if (translator.passesPlainEvents() && subscriber.takesFrames()) {
+                        decoder.feed(data.array(), frames);
+                    } else {
+                        decoder.feed(data.array());
+                    }
                 } catch (RuntimeException e) {
                     logger.debug("Unreadable event from the upstream", e);
                     end(settings.unreadable().apply("sent an event that could not be read"));

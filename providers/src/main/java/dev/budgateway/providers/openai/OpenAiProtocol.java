@@ -187,6 +187,11 @@ public final class OpenAiProtocol implements UpstreamProtocol {
             private boolean finished;
 
             @Override
+            public boolean passesPlainEvents() {
+                return chatLike; // the others finish on their first event, so each is read
+            }
+
+            @Override
             public void onEvent(SseEvent event, Emitter out) {
                 if (event.isDone()) {
                     out.finished();

@@ -12,6 +12,12 @@ import java.util.function.Consumer;
  *
  * <p>Every streamed token passes here, so a line that arrived whole is read where it lies, and the only
  * copy an event's data gets is the payload handed on; a line split across two reads is carried over.
+ *
+ * <p>Fed with a {@link Frames} sink, events nobody needs to read are not handed on one by one: a plain event
+ * (one JSON object with no {@code usage}, {@code finish_reason} or {@code error}, no other field than
+ * {@code data}, lying whole in the piece fed) stays in the piece, and each run of the piece's bytes between
+ * the other events goes to that sink as it came. The other events are decoded as always, so the sink and
+ * the event sink together see the stream in order.
  */
 public final class SseDecoder implements dev.budgateway.providers.http.EventDecoder {
 
@@ -30,11 +36,38 @@ public final class SseDecoder implements dev.budgateway.providers.http.EventDeco
     private String event;
     private boolean lastWasCr;
 
+    /** While a piece is fed with a frames sink: that sink, else {@code null}. */
+    private Frames frames;
+    /** Where the piece's bytes not yet handed to {@link #frames} begin. */
+    private int runStart;
+    /** Whether an event has begun (a field line since the last dispatch), where in the piece, and its kind. */
+    private boolean eventActive;
+    /** The offset in the piece of the event's first line; -1 when it began in an earlier piece. */
+    private int eventFrom = -1;
+    private boolean otherField;
+
+    private static final String[] READ_FIELDS = {"usage", "finish_reason", "error"};
+
     public SseDecoder(Consumer<SseEvent> sink) {
         this.sink = sink;
     }
 
     public void feed(byte[] bytes, int offset, int length) {
+        feed(bytes, offset, length, null);
+    }
+
+    @Override
+    public void feed(byte[] bytes, Frames frames) {
+        feed(bytes, 0, bytes.length, frames);
+    }
+
+    /**
+     * @param frames where runs of plain events go as their bytes, or {@code null} to decode every event
+     */
+    public void feed(byte[] bytes, int offset, int length, Frames frames) {
+        this.frames = frames;
+        runStart = offset;
+        eventFrom = -1;
         int end = offset + length;
         int lineStart = offset;
         for (int i = offset; i < end; i++) {
@@ -48,18 +81,37 @@ public final class SseDecoder implements dev.budgateway.providers.http.EventDeco
             lastWasCr = false;
             if (b == '\n' || b == '\r') {
                 if (carryLength == 0) {
-                    processLine(bytes, lineStart, i - lineStart);
+                    processLine(bytes, lineStart, i - lineStart, lineStart, i + 1);
                 } else {
                     carry(bytes, lineStart, i - lineStart);
                     int n = carryLength;
                     carryLength = 0;
-                    processLine(carry, 0, n);
+                    processLine(carry, 0, n, -1, i + 1);
                 }
                 lineStart = i + 1;
                 lastWasCr = b == '\r';
             }
         }
+        if (frames != null) {
+            // Up to where this piece holds no part of an unfinished event or line: those are decoded later.
+            int cut = end;
+            if (eventActive) {
+                cut = eventFrom >= 0 ? eventFrom : runStart;
+            } else if (lineStart < end) {
+                cut = carryLength == 0 ? lineStart : runStart;
+            }
+            handOn(bytes, cut);
+            this.frames = null;
+        }
         carry(bytes, lineStart, end - lineStart);
+    }
+
+    /** Hands the run of the piece up to {@code to} to the frames sink. */
+    private void handOn(byte[] bytes, int to) {
+        if (to > runStart) {
+            frames.frames(bytes, runStart, to);
+        }
+        runStart = to;
     }
 
     @Override
@@ -73,7 +125,7 @@ public final class SseDecoder implements dev.budgateway.providers.http.EventDeco
         if (carryLength > 0) {
             int n = carryLength;
             carryLength = 0;
-            processLine(carry, 0, n);
+            processLine(carry, 0, n, -1, 0);
         }
         dispatch();
     }
@@ -89,13 +141,25 @@ public final class SseDecoder implements dev.budgateway.providers.http.EventDeco
         carryLength += length;
     }
 
-    private void processLine(byte[] l, int from, int length) {
+    /**
+     * @param origin where the line begins in the piece being fed, or -1 when it began in an earlier one
+     * @param next where the piece goes on after the line's end
+     */
+    private void processLine(byte[] l, int from, int length, int origin, int next) {
         if (length == 0) {
-            dispatch();
+            if (frames != null && eventActive) {
+                dispatchOrPass(l, next);
+            } else {
+                dispatch();
+            }
             return;
         }
         if (l[from] == ':') {
             return; // a comment (keep-alive)
+        }
+        if (!eventActive) {
+            eventActive = true;
+            eventFrom = origin;
         }
         int end = from + length;
         int colon = from;
@@ -112,10 +176,37 @@ public final class SseDecoder implements dev.budgateway.providers.http.EventDeco
             }
             appendData(l, valueStart, end - valueStart);
             hasData = true;
-        } else if (is(l, from, colon, EVENT)) {
-            event = new String(l, valueStart, end - valueStart, StandardCharsets.UTF_8);
+        } else {
+            otherField = true;
+            if (is(l, from, colon, EVENT)) {
+                event = new String(l, valueStart, end - valueStart, StandardCharsets.UTF_8);
+            }
         }
-        // id and retry mean nothing to a proxy of LLM streams.
+        // id and retry mean nothing to a proxy of LLM streams: an event with them is decoded, and they drop.
+    }
+
+    /**
+     * The end of an event while a frames sink is there: a plain event that lies whole in the piece stays in
+     * the run; any other ends the run before it and is decoded.
+     */
+    private void dispatchOrPass(byte[] piece, int next) {
+        if (eventFrom >= 0 && !otherField && hasData && isPlain(data, dataLength)) {
+            reset();
+            return;
+        }
+        handOn(piece, eventFrom >= 0 ? eventFrom : runStart);
+        dispatch();
+        runStart = next;
+    }
+
+    /** One JSON object that nobody needs to read: no usage, finish or error in it. */
+    private static boolean isPlain(byte[] json, int length) {
+        int i = 0;
+        while (i < length && json[i] == ' ') {
+            i++;
+        }
+        return i < length && json[i] == '{' && json[length - 1] == '}'
+                && !dev.budgateway.plugins.spi.Json.hasAnyField(json, i, length, READ_FIELDS);
     }
 
     private static boolean is(byte[] l, int from, int to, byte[] field) {
@@ -142,8 +233,15 @@ public final class SseDecoder implements dev.budgateway.providers.http.EventDeco
         if (hasData) {
             sink.accept(new SseEvent(event, Arrays.copyOf(data, dataLength)));
         }
+        reset();
+    }
+
+    private void reset() {
         dataLength = 0;
         hasData = false;
         event = null;
+        eventActive = false;
+        eventFrom = -1;
+        otherField = false;
     }
 }

@@ -43,7 +43,21 @@ public final class ResponsePipeline {
         void abort(GatewayError error);
     }
 
+    /** Whether a listener's class has its own {@code onChunk}: only those need to see each event. */
+    private static final ClassValue<Boolean> READS_CHUNKS = new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> type) {
+            try {
+                return type.getMethod("onChunk", Chunk.class, ChunkEmitter.class).getDeclaringClass()
+                        != ResponseListener.class;
+            } catch (NoSuchMethodException e) {
+                return true;
+            }
+        }
+    };
+
     private final ResponseListener[] listeners;
+    private final boolean readsChunks;
     private final Stage[] stages;
     private final Sink sink;
     private final Executor loop;
@@ -67,6 +81,11 @@ public final class ResponsePipeline {
         this.sink = sink;
         this.loop = loop;
         this.onLoop = onLoop;
+        boolean reads = false;
+        for (ResponseListener l : this.listeners) {
+            reads |= READS_CHUNKS.get(l.getClass());
+        }
+        this.readsChunks = reads;
         this.stages = new Stage[this.listeners.length];
         for (int i = 0; i < stages.length; i++) {
             stages[i] = new Stage(i);
@@ -79,6 +98,14 @@ public final class ResponsePipeline {
         if (holds > 0) {
             stream.pause();
         }
+    }
+
+    /**
+     * Whether {@link Chunk#frames} may come through: no listener reads chunks (none overrides
+     * {@link ResponseListener#onChunk}), so none needs each event on its own.
+     */
+    public boolean passesFrames() {
+        return !readsChunks;
     }
 
     /** Lets every listener see (and add to) the head. */

@@ -17,6 +17,7 @@ public final class Chunk {
 
     private final byte[] data;
     private final boolean unary;
+    private final boolean frames;
     private final String eventName;
     private JsonNode json;
     /** The last {@link #hasField} question and its answer: a one-entry cache, not part of the value. */
@@ -24,8 +25,13 @@ public final class Chunk {
     private boolean lastFieldFound;
 
     private Chunk(byte[] data, boolean unary, String eventName, JsonNode json) {
+        this(data, unary, false, eventName, json);
+    }
+
+    private Chunk(byte[] data, boolean unary, boolean frames, String eventName, JsonNode json) {
         this.data = data;
         this.unary = unary;
+        this.frames = frames;
         this.eventName = eventName;
         this.json = json;
     }
@@ -58,6 +64,16 @@ public final class Chunk {
         return new Chunk(data, true, null, com.fasterxml.jackson.databind.node.MissingNode.getInstance());
     }
 
+    /**
+     * Whole events of a stream exactly as the upstream framed them ({@code data:} lines, blank lines and
+     * all), to go out as they came: what a stream sends, instead of one chunk per event, for events nobody
+     * needs to read (no usage, no finish, no error), and only to a subscriber that
+     * {@link ChunkSubscriber#takesFrames() takes frames}. It has no JSON, text or usage of its own.
+     */
+    public static Chunk frames(byte[] wire) {
+        return new Chunk(wire, false, true, null, com.fasterxml.jackson.databind.node.MissingNode.getInstance());
+    }
+
     /** The whole body of a unary (non-streaming) JSON response. */
     public static Chunk unary(byte[] body) {
         return new Chunk(body, true, null, null);
@@ -83,6 +99,11 @@ public final class Chunk {
 
     public boolean isUnary() {
         return unary;
+    }
+
+    /** Whether this is {@link #frames} of a stream: its {@link #data()} is wire bytes, not a payload. */
+    public boolean isFrames() {
+        return frames;
     }
 
     /**
@@ -244,59 +265,13 @@ public final class Chunk {
         if (name.equals(lastField)) {
             return lastFieldFound; // the gateway asks about usage twice per event
         }
-        boolean found = scan(data, name);
+        if (frames) {
+            return false; // frames are sent on only when nobody needs to read them
+        }
+        boolean found = Json.hasAnyField(data, 0, data.length, name);
         lastField = name;
         lastFieldFound = found;
         return found;
-    }
-
-    private static boolean scan(byte[] b, String name) {
-        int n = name.length();
-        int last = b.length - n - 2;
-        for (int i = 0; i <= last; i++) {
-            if (b[i] != '"' || b[i + n + 1] != '"' || !matches(b, i + 1, name)) {
-                continue;
-            }
-            // A key follows '{' or ',' (whitespace aside); the same text in a string value follows a backslash.
-            int before = i - 1;
-            while (before >= 0 && isSpace(b[before])) {
-                before--;
-            }
-            if (before < 0 || (b[before] != '{' && b[before] != ',')) {
-                continue;
-            }
-            int j = skipSpace(b, i + n + 2);
-            if (j >= b.length || b[j] != ':') {
-                continue;
-            }
-            j = skipSpace(b, j + 1);
-            boolean isNull = j + 3 < b.length && b[j] == 'n' && b[j + 1] == 'u' && b[j + 2] == 'l' && b[j + 3] == 'l';
-            if (j < b.length && !isNull) {
-                return true;
-            }
-            i = j; // null here; another occurrence (another choice's) may not be
-        }
-        return false;
-    }
-
-    private static boolean matches(byte[] b, int at, String name) {
-        for (int k = 0; k < name.length(); k++) {
-            if (b[at + k] != name.charAt(k)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static boolean isSpace(byte c) {
-        return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-    }
-
-    private static int skipSpace(byte[] b, int i) {
-        while (i < b.length && isSpace(b[i])) {
-            i++;
-        }
-        return i;
     }
 
     /** Whether this is a stream's usage-only chunk: usage and no choices. */
@@ -311,6 +286,6 @@ public final class Chunk {
 
     @Override
     public String toString() {
-        return (unary ? "unary:" : "event:") + dataAsString();
+        return (unary ? "unary:" : frames ? "frames:" : "event:") + dataAsString();
     }
 }

@@ -35,4 +35,64 @@ public final class Json {
             throw new UncheckedIOException(e);
         }
     }
+
+    /**
+     * Whether {@code b[from, to)}, a JSON text, has a field named one of {@code names} (at any depth) whose
+     * value is not {@code null}: found in one pass over the bytes, without parsing. A key is a quoted name
+     * after {@code {} or {@code ,} and before {@code :}; the same text inside a string value cannot look so
+     * (its quotes are escaped there), so the answer is exact for well-formed JSON. For text that is not JSON
+     * it may be {@code true} where a parser finds nothing. The names must be ASCII and need no escaping.
+     */
+    public static boolean hasAnyField(byte[] b, int from, int to, String... names) {
+        byte previous = 0; // the last byte that is not white space
+        for (int i = from; i < to; i++) {
+            byte c = b[i];
+            if (c == '"' && (previous == '{' || previous == ',') && isNonNullKey(b, i, to, names)) {
+                return true;
+            }
+            if (!isSpace(c)) {
+                previous = c;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isNonNullKey(byte[] b, int quote, int to, String[] names) {
+        for (String name : names) {
+            int close = quote + name.length() + 1;
+            if (close >= to || b[close] != '"' || !matches(b, quote + 1, name)) {
+                continue;
+            }
+            int j = skipSpace(b, close + 1, to);
+            if (j >= to || b[j] != ':') {
+                continue;
+            }
+            j = skipSpace(b, j + 1, to);
+            boolean isNull = j + 3 < to && b[j] == 'n' && b[j + 1] == 'u' && b[j + 2] == 'l' && b[j + 3] == 'l';
+            if (j < to && !isNull) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean matches(byte[] b, int at, String name) {
+        for (int k = 0; k < name.length(); k++) {
+            if (b[at + k] != name.charAt(k)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isSpace(byte c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+    }
+
+    private static int skipSpace(byte[] b, int i, int to) {
+        while (i < to && isSpace(b[i])) {
+            i++;
+        }
+        return i;
+    }
 }

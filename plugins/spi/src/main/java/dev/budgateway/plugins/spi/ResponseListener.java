@@ -14,7 +14,12 @@ public interface ResponseListener {
     /** Before the head is sent; may add headers. */
     default void onHead(ResponseHead head) {}
 
-    /** Each chunk of the body (a unary response is one chunk); the default passes it on unchanged. */
+    /**
+     * Each chunk of the body (a unary response is one chunk); the default passes it on unchanged. A listener
+     * that overrides this sees every event of a stream as a chunk of its own; when no listener of an exchange
+     * does, the gateway may pass runs of events nobody reads as {@link Chunk#frames}, which the default
+     * passes on too.
+     */
     default void onChunk(Chunk chunk, ChunkEmitter next) {
         next.emit(chunk);
     }
