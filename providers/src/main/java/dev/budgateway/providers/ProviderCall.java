@@ -11,7 +11,11 @@ import java.util.concurrent.ScheduledExecutorService;
 /**
  * One upstream call.
  *
- * @param body the client's request body; a provider must not modify it (it is shared by attempts)
+ * @param lazyBody the client's request body, parsed when first asked for ({@link #body()}); a provider must
+ *     not modify it (it is shared by attempts)
+ * @param untouched the client's body as it came, scanned, when nothing has asked for its tree; a provider
+ *     whose wire format is the client's may send its bytes ({@link ScannedBody#forUpstream}). Otherwise
+ *     {@code null}.
  * @param stream whether to ask for a stream
  * @param eventLoop the exchange's event loop: callbacks and timers run here
  * @param timeouts the provider's timeouts for this one attempt
@@ -22,10 +26,16 @@ import java.util.concurrent.ScheduledExecutorService;
  */
 public record ProviderCall(
         ApiEndpoint endpoint,
-        ObjectNode body,
+        java.util.function.Supplier<ObjectNode> lazyBody,
+        ScannedBody untouched,
         boolean stream,
         ScheduledExecutorService eventLoop,
         Timeouts timeouts,
         CompletionStage<Void> cancelled,
         UploadedFiles files,
-        InboundMessages anthropic) {}
+        InboundMessages anthropic) {
+
+    public ObjectNode body() {
+        return lazyBody.get();
+    }
+}

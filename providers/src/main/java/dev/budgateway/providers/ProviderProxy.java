@@ -37,7 +37,9 @@ public final class ProviderProxy implements Terminal {
             return failed(GatewayError.internal("No provider '" + target.provider() + "' for model '" + target.model()
                     + "'"));
         }
-        return provider.provider().send(new ProviderCall(exchange.endpoint(), exchange.body(),
+        ScannedBody scanned = exchange.get(ScannedBody.KEY);
+        ScannedBody untouched = scanned != null && exchange.untouchedBody() == scanned.bytes() ? scanned : null;
+        return provider.provider().send(new ProviderCall(exchange.endpoint(), exchange::body, untouched,
                 Boolean.TRUE.equals(exchange.get(Keys.STREAM)), exchange.eventLoop(), provider.config().timeouts(),
                 exchange.whenCancelled(), exchange.get(Keys.UPLOADED_FILES),
                 InboundMessages.unchanged(exchange)));

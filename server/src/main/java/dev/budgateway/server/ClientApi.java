@@ -33,8 +33,13 @@ interface ClientApi {
     /** One request, read. */
     interface Request {
 
-        /** The body the chain sees (OpenAI-shaped). */
+        /** The body the chain sees (OpenAI-shaped); not asked for when {@link #scanned()} has it. */
         ObjectNode body();
+
+        /** The body read without a tree, to be parsed only if a filter asks; {@code null} when it was parsed. */
+        default dev.budgateway.providers.ScannedBody scanned() {
+            return null;
+        }
 
         /** Sets what this API adds to the exchange (the client's original Anthropic request, ...). */
         default void prepare(DefaultExchange exchange) {}

@@ -18,6 +18,8 @@ final class FrameBatch {
     private final Runnable flushTask = this::flush;
     private byte[] buffer = new byte[4096];
     private int length;
+    /** The turn's only frame so far, held as it is: the usual case when frames pass as the upstream's reads. */
+    private HttpData single;
     private boolean scheduled;
 
     FrameBatch(Executor loop, Consumer<HttpData> out) {
@@ -26,12 +28,30 @@ final class FrameBatch {
     }
 
     void add(HttpData frame) {
+        if (single == null && length == 0) {
+            single = frame;
+            schedule();
+            return;
+        }
+        if (single != null) {
+            HttpData first = single;
+            single = null;
+            append(first);
+        }
+        append(frame);
+        schedule();
+    }
+
+    private void append(HttpData frame) {
         int n = frame.length();
         if (length + n > buffer.length) {
             buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, length + n));
         }
         System.arraycopy(frame.array(), 0, buffer, length, n);
         length += n;
+    }
+
+    private void schedule() {
         if (!scheduled) {
             scheduled = true;
             loop.execute(flushTask);
@@ -41,6 +61,12 @@ final class FrameBatch {
     /** Writes what is batched now. */
     void flush() {
         scheduled = false;
+        if (single != null) {
+            HttpData frame = single;
+            single = null;
+            out.accept(frame);
+            return;
+        }
         if (length == 0) {
             return;
         }
@@ -51,6 +77,7 @@ final class FrameBatch {
 
     /** Drops what is batched: nobody will read it. */
     void discard() {
+        single = null;
         length = 0;
     }
 }

@@ -8,6 +8,7 @@ import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import dev.budgateway.plugins.runtime.ChainRunner;
 import dev.budgateway.plugins.runtime.DefaultExchange;
+import dev.budgateway.providers.ScannedBody;
 import dev.budgateway.plugins.spi.ApiEndpoint;
 import dev.budgateway.plugins.spi.Completion;
 import dev.budgateway.plugins.spi.FinishedExchange;
@@ -125,25 +126,34 @@ final class InferenceService implements HttpService {
 
     private void handle(ServiceRequestContext ctx, HttpRequest req, ClientApi.Request request, UploadedFiles files,
             long start, CompletableFuture<HttpResponse> result) {
-        ObjectNode body = request.body();
+        ScannedBody scanned = request.scanned();
+        ObjectNode body = scanned == null ? request.body() : null;
         String requestId = ctx.id().text();
-        boolean stream = body.path("stream").asBoolean(false) && endpoint.canStream();
+        boolean stream = (scanned != null ? scanned.stream() : body.path("stream").asBoolean(false))
+                && endpoint.canStream();
         io.netty.channel.EventLoop loop = ctx.eventLoop().withoutContext();
         com.linecorp.armeria.common.RequestHeaders headers = req.headers();
-        DefaultExchange exchange = new DefaultExchange(endpoint, req.method().name(), req.path(),
-                new dev.budgateway.plugins.runtime.RequestHeaders() {
-                    @Override
-                    public String get(String name) {
-                        return headers.get(name);
-                    }
+        dev.budgateway.plugins.runtime.RequestHeaders exchangeHeaders = new dev.budgateway.plugins.runtime.RequestHeaders() {
+            @Override
+            public String get(String name) {
+                return headers.get(name);
+            }
 
-                    @Override
-                    public java.util.List<String> all(String name) {
-                        return headers.getAll(name);
-                    }
-                }, body, loop, loop::inEventLoop, start);
+            @Override
+            public java.util.List<String> all(String name) {
+                return headers.getAll(name);
+            }
+        };
+        DefaultExchange exchange = scanned != null
+                ? new DefaultExchange(endpoint, req.method().name(), req.path(), exchangeHeaders, scanned.bytes(), loop,
+                        loop::inEventLoop, start)
+                : new DefaultExchange(endpoint, req.method().name(), req.path(), exchangeHeaders, body, loop,
+                        loop::inEventLoop, start);
         exchange.put(Keys.REQUEST_ID, requestId);
-        if (body.path("model").isTextual()) {
+        if (scanned != null) {
+            exchange.put(ScannedBody.KEY, scanned);
+            exchange.put(Keys.MODEL, scanned.model());
+        } else if (body.path("model").isTextual()) {
             exchange.put(Keys.MODEL, body.get("model").asText());
         }
         exchange.put(Keys.STREAM, stream);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import dev.budgateway.plugins.spi.ApiEndpoint;
+import dev.budgateway.providers.ScannedBody;
 
 /** OpenAI's inference API, one endpoint of it: requests and answers pass as they are. */
 record OpenAiApi(ApiEndpoint endpoint) implements ClientApi {
@@ -15,7 +16,27 @@ record OpenAiApi(ApiEndpoint endpoint) implements ClientApi {
 
     @Override
     public Request read(ServiceRequestContext ctx, HttpRequest req, byte[] body) {
-        return request(RequestParser.parse(endpoint, body));
+        ScannedBody scanned = ScannedBody.scan(endpoint, body);
+        if (scanned == null) {
+            return request(RequestParser.parse(endpoint, body)); // also what says why a body is refused
+        }
+        OpenAiClientProtocol protocol = new OpenAiClientProtocol(endpoint, scanned.includesUsage());
+        return new Request() {
+            @Override
+            public ObjectNode body() {
+                throw new IllegalStateException("a scanned body is the exchange's to parse");
+            }
+
+            @Override
+            public ScannedBody scanned() {
+                return scanned;
+            }
+
+            @Override
+            public ClientProtocol protocol() {
+                return protocol;
+            }
+        };
     }
 
     /** A request already read (the text fields of a multipart upload). */

@@ -119,6 +119,50 @@ class StreamingTest {
     }
 
     @Test
+    void plainEventsReachTheClientAsTheUpstreamSentThemAndTheForcedUsageChunkDoesNot() throws Exception {
+        // The first content opens the fallback gate (events before it are read one by one). Then, in one
+        // write: spacing and order a re-serialised tree would not keep, a comment, a "usage" inside a string,
+        // and the usage chunk the gateway asked for on its own.
+        String first = MockOpenAi.chunk("{\"role\":\"assistant\",\"content\":\"Hi\"}", null);
+        String plain = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\" there\"},"
+                + "\"finish_reason\":null}] , \"model\":\"mock-model\"}\r\n\r\n"
+                + ": keep-alive\n\n"
+                + "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\" Grüße \\\"usage\\\":1\"}}],\"usage\":null}\n\n";
+        String rest = "data: " + MockOpenAi.chunk("{}", "stop") + "\n\n"
+                + "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":2,\"completion_tokens\":3,\"total_tokens\":5}}\n\n"
+                + "data: [DONE]\n\n";
+        upstream.handle((ctx, r) -> upstream.stream(ctx, List.of(("data: " + first + "\n\n").getBytes(
+                StandardCharsets.UTF_8), (plain + rest).getBytes(StandardCharsets.UTF_8)), 200));
+        HttpResponse<String> res = gw.http().send(streamRequest(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, res.statusCode());
+        assertEquals("data: " + first + "\n\n" + plain + "data: " + MockOpenAi.chunk("{}", "stop") + "\n\ndata: [DONE]\n\n",
+                res.body(), "the plain events as they came, the finish, no usage chunk (the client did not ask), one [DONE]");
+        assertEquals("Hi there Grüße \"usage\":1", contentOf(res.body()));
+    }
+
+    @Test
+    void anUntouchedRequestBodyGoesUpstreamAsTheClientsBytesWithTheModelSpliced() throws Exception {
+        upstream.answerChat("ok");
+        String request = "{ \"messages\" : [ {\"role\":\"user\",\"content\":\"héllo \\u00e9\"} ],\n"
+                + "  \"model\":\"mock\", \"temperature\": 1.50, \"x_unknown\": {\"a\": [1, 2.0e3]} }";
+        upstream.received.clear();
+        HttpResponse<String> res = gw.http().send(HttpRequest.newBuilder(URI.create(gw.baseUrl
+                + "/v1/chat/completions")).header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(request)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, res.statusCode(), res.body());
+        assertEquals(request.replace("\"model\":\"mock\"", "\"model\":\"mock-model\""),
+                new String(upstream.received.get(0).body(), StandardCharsets.UTF_8));
+
+        upstream.received.clear();
+        res = gw.http().send(streamRequest(), HttpResponse.BodyHandlers.ofString());
+        assertEquals("ok", contentOf(res.body()));
+        assertEquals("{\"stream_options\":{\"include_usage\":true}," + STREAM_REQUEST.substring(1)
+                .replace("\"model\":\"mock\"", "\"model\":\"mock-model\""),
+                new String(upstream.received.get(0).body(), StandardCharsets.UTF_8),
+                "a stream asks for usage, first, and the rest is the client's");
+    }
+
+    @Test
     void hundredConcurrentStreamsEachGetTheirExactContent() throws Exception {
         upstream.handle((ctx, r) -> {
             String id = r.json().path("messages").path(0).path("content").asText();

@@ -89,9 +89,15 @@ public final class OpenAiProtocol implements UpstreamProtocol {
 
     @Override
     public HttpRequest request(ProviderCall call, UpstreamTarget target) {
-        ObjectNode body = RequestBodies.forUpstream(call.body(), modelName, extraBody);
         boolean events = mode(call) == Mode.EVENTS;
-        if (events && (call.endpoint() == ApiEndpoint.CHAT || call.endpoint() == ApiEndpoint.COMPLETIONS)) {
+        boolean forceUsage = events && (call.endpoint() == ApiEndpoint.CHAT || call.endpoint() == ApiEndpoint.COMPLETIONS);
+        if (call.untouched() != null && extraBody == null) {
+            // Nobody changed the client's body: its bytes go, with the model name spliced in.
+            return HttpRequest.of(headers(call, target, events).contentType(MediaType.JSON_UTF_8).build(),
+                    HttpData.wrap(call.untouched().forUpstream(modelName, forceUsage)));
+        }
+        ObjectNode body = RequestBodies.forUpstream(call.body(), modelName, extraBody);
+        if (forceUsage) {
             // The gateway always wants usage (metrics, limits); the client gets it only if it asked.
             ObjectNode options = body.objectNode();
             if (call.body().get("stream_options") instanceof ObjectNode clientOptions) {
@@ -100,6 +106,15 @@ public final class OpenAiProtocol implements UpstreamProtocol {
             options.put("include_usage", true);
             body.set("stream_options", options);
         }
+        RequestHeadersBuilder headers = headers(call, target, events);
+        if (call.endpoint().isMultipart()) {
+            return multipart(headers.build(), body, call);
+        }
+        headers.contentType(MediaType.JSON_UTF_8);
+        return HttpRequest.of(headers.build(), HttpData.wrap(Json.bytes(body)));
+    }
+
+    private RequestHeadersBuilder headers(ProviderCall call, UpstreamTarget target, boolean events) {
         RequestHeadersBuilder headers = RequestHeaders.builder(HttpMethod.POST, paths.apply(target.basePath(),
                 call.endpoint()));
         authHeaders.forEach(headers::add);
@@ -107,11 +122,7 @@ public final class OpenAiProtocol implements UpstreamProtocol {
             headers.add(HttpHeaderNames.ACCEPT, "text/event-stream");
         }
         extraHeaders.forEach(headers::add);
-        if (call.endpoint().isMultipart()) {
-            return multipart(headers.build(), body, call);
-        }
-        headers.contentType(MediaType.JSON_UTF_8);
-        return HttpRequest.of(headers.build(), HttpData.wrap(Json.bytes(body)));
+        return headers;
     }
 
     /** The form again: text fields from the (rewritten) body, then each file streamed from disk. */

@@ -26,7 +26,7 @@ public class DefaultExchange implements Exchange {
     private final RequestHeaders headers;
     private final ScheduledExecutorService eventLoop;
     private final long startNanos;
-    private final ObjectNode body;
+    private final LazyBody body;
     private Object[] slots;
     private List<ResponseListener> listeners;
     private final CompletableFuture<Void> cancelled;
@@ -41,16 +41,28 @@ public class DefaultExchange implements Exchange {
     /** @param onLoop whether the current thread is {@code eventLoop} (Netty's {@code inEventLoop}) */
     public DefaultExchange(ApiEndpoint endpoint, String method, String path, RequestHeaders headers, ObjectNode body,
             ScheduledExecutorService eventLoop, BooleanSupplier onLoop, long startNanos) {
-        this(endpoint, method, path, headers, body, eventLoop, onLoop, startNanos, new CompletableFuture<>());
+        this(endpoint, method, path, headers, LazyBody.of(body), eventLoop, onLoop, startNanos,
+                new CompletableFuture<>());
+    }
+
+    /**
+     * An exchange whose body is parsed only when someone asks for it.
+     *
+     * @param body the client's body, a JSON object the endpoint has checked
+     */
+    public DefaultExchange(ApiEndpoint endpoint, String method, String path, RequestHeaders headers, byte[] body,
+            ScheduledExecutorService eventLoop, BooleanSupplier onLoop, long startNanos) {
+        this(endpoint, method, path, headers, LazyBody.of(body), eventLoop, onLoop, startNanos,
+                new CompletableFuture<>());
     }
 
     /** An exchange that shares {@code parent}'s cancellation (an attempt), with its own body if not {@code null}. */
     DefaultExchange(DefaultExchange parent, ObjectNode body) {
-        this(parent.endpoint, parent.method, parent.path, parent.headers, body != null ? body : parent.body,
-                parent.eventLoop, parent.onLoop, parent.startNanos, parent.cancelled);
+        this(parent.endpoint, parent.method, parent.path, parent.headers, body != null ? LazyBody.of(body)
+                : parent.body, parent.eventLoop, parent.onLoop, parent.startNanos, parent.cancelled);
     }
 
-    private DefaultExchange(ApiEndpoint endpoint, String method, String path, RequestHeaders headers, ObjectNode body,
+    private DefaultExchange(ApiEndpoint endpoint, String method, String path, RequestHeaders headers, LazyBody body,
             ScheduledExecutorService eventLoop, BooleanSupplier onLoop, long startNanos,
             CompletableFuture<Void> cancelled) {
         this.onLoop = onLoop;
@@ -112,7 +124,12 @@ public class DefaultExchange implements Exchange {
 
     @Override
     public ObjectNode body() {
-        return body;
+        return body.tree();
+    }
+
+    @Override
+    public byte[] untouchedBody() {
+        return body.untouched();
     }
 
     @Override

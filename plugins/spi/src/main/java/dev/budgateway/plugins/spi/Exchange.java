@@ -41,8 +41,20 @@ public interface Exchange {
         return v == null ? java.util.List.of() : java.util.List.of(v);
     }
 
-    /** The request body as JSON. Filters may change it in place; the change reaches the provider. */
+    /**
+     * The request body as JSON, parsed on the first call. Filters may change it in place; the change
+     * reaches the provider.
+     */
     ObjectNode body();
+
+    /**
+     * The body's bytes as the client sent them, while nobody has asked for {@link #body()} (and so nobody
+     * can have changed it): the provider may then send these bytes instead of writing the tree again.
+     * {@code null} once the body has been asked for, or when it did not come as one JSON text.
+     */
+    default byte[] untouchedBody() {
+        return null;
+    }
 
     /** Registers a listener for this exchange's response. */
     void addListener(ResponseListener listener);
