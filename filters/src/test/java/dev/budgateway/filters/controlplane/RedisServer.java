@@ -114,9 +114,27 @@ public final class RedisServer implements AutoCloseable {
     /** A running sentinel. */
     public record Sentinel(Process process, String url) implements AutoCloseable {
         @Override
-        public void close() throws InterruptedException {
-            stop(process);
+        public void close() {
+            try {
+                stop(process);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
+    }
+
+    /** Freezes the server (SIGSTOP): connections stay open and nothing answers, as with a stalled Redis. */
+    public synchronized void freeze() throws Exception {
+        signal("-STOP");
+    }
+
+    /** Lets a frozen server go on (SIGCONT). */
+    public synchronized void thaw() throws Exception {
+        signal("-CONT");
+    }
+
+    private void signal(String signal) throws Exception {
+        new ProcessBuilder("kill", signal, String.valueOf(process.pid())).start().waitFor();
     }
 
     /** Stops the server (an outage), keeping what it held for the next start. */

@@ -168,7 +168,7 @@ public final class ChainHarness implements AutoCloseable {
             if (done.isDone()) {
                 return;
             }
-            Completion c = completion(exchange, error);
+            Completion c = completion(exchange, error, usageOf(written));
             pipeline[0].complete(c);
             done.complete(new Outcome(exchange, response, error, List.copyOf(written), c));
         };
@@ -214,8 +214,24 @@ public final class ChainHarness implements AutoCloseable {
     }
 
     private static Completion completion(DefaultExchange exchange, GatewayError error) {
+        return completion(exchange, error, null);
+    }
+
+    /** As the responder: the last usage the written chunks carried. */
+    private static dev.budgateway.plugins.spi.Usage usageOf(List<Chunk> written) {
+        dev.budgateway.plugins.spi.Usage last = null;
+        for (Chunk c : written) {
+            if (!c.isFrames() && c.usage() != null) {
+                last = c.usage();
+            }
+        }
+        return last;
+    }
+
+    private static Completion completion(DefaultExchange exchange, GatewayError error,
+            dev.budgateway.plugins.spi.Usage usage) {
         Integer attempts = exchange.get(Keys.ATTEMPTS);
-        return new Completion(error == null ? 200 : error.status(), null, error, false,
+        return new Completion(error == null ? 200 : error.status(), usage, error, false,
                 attempts == null ? 0 : attempts, exchange.get(Keys.SERVED_BY),
                 System.nanoTime() - exchange.startNanos(), -1);
     }
