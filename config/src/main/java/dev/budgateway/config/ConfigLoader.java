@@ -78,9 +78,11 @@ public final class ConfigLoader {
         Map<String, ModelConfig> models = ModelsSection.read(root, r);
         CircuitBreakerConfig breaker = r.circuitBreaker(root, "circuit_breaker", "");
         boolean declared = root.has("filters");
+        boolean auth = !declared && withAuthentication(root, env, r);
         List<FilterSpec> filters = declared ? FiltersSection.readFilters(root.get("filters"), r)
-                : FiltersSection.defaultFilters(Boolean.TRUE.equals(r.blocking()), r.geoipDbPath(),
-                        withAuthentication(root, env, r));
+                : FiltersSection.defaultFilters(Boolean.TRUE.equals(r.blocking()), r.geoipDbPath(), auth,
+                        auth && redisUrl(root, env) != null, r.rateLimits() != null);
+        modelPolicies(filters, declared, r);
         if (declared && Boolean.TRUE.equals(r.blocking())
                 && filters.stream().noneMatch(f -> f.type().equals("blocking"))) {
             r.problem("filters", "blocking is enabled ([gateway.blocking]) but [[filters]] has no type = \"blocking\" "
@@ -107,6 +109,60 @@ public final class ConfigLoader {
     }
 
     /**
+     * Hands the Rust gateway's rate-limit defaults and the models' {@code rate_limits} and {@code pricing} to the
+     * filters that read them, where their own settings do not say otherwise; names what no filter reads.
+     */
+    private static void modelPolicies(List<FilterSpec> filters, boolean declared, ConfigReader r) {
+        boolean limits = false;
+        boolean usage = false;
+        for (FilterSpec f : filters) {
+            if (f.type().equals("rate-limits")) {
+                limits = true;
+                if (r.rateLimits() != null && !f.settings().has("defaults")) {
+                    f.settings().set("defaults", r.rateLimits().deepCopy());
+                }
+                putAll(f.settings(), "models", r.modelPolicies("rate_limits"));
+            } else if (f.type().equals("usage-limits")) {
+                usage = true;
+                putAll(f.settings(), "prices", r.modelPolicies("pricing"));
+            }
+        }
+        if (declared && r.rateLimits() != null && !limits) {
+            r.problem("filters", "rate limits are enabled ([gateway.rate_limits]) but [[filters]] has no type = "
+                    + "\"rate-limits\" entry: add one (after auth), or set enabled = false");
+        }
+        if (!limits) {
+            r.modelPolicies("rate_limits").keySet().forEach(m -> r.notice("models." + m + ".rate_limits",
+                    "applies only with a rate-limits filter in the chain: ignored"));
+        }
+        if (!usage) {
+            r.modelPolicies("pricing").keySet().forEach(m -> r.notice("models." + m + ".pricing",
+                    "read by the usage-limits filter, which is not in the chain: ignored"));
+        }
+    }
+
+    private static void putAll(ObjectNode settings, String field, Map<String, JsonNode> values) {
+        if (values.isEmpty()) {
+            return;
+        }
+        ObjectNode into = settings.has(field) && settings.get(field).isObject() ? (ObjectNode) settings.get(field)
+                : settings.putObject(field);
+        values.forEach((model, v) -> {
+            if (!into.has(model)) {
+                into.set(model, v.deepCopy());
+            }
+        });
+    }
+
+    private static String redisUrl(JsonNode root, Function<String, String> env) {
+        String url = root.path("redis").path("url").asText(null);
+        if (url == null) {
+            url = env.apply("TENSORZERO_REDIS_URL");
+        }
+        return url == null || url.isBlank() ? null : url;
+    }
+
+    /**
      * Whether the default chain starts with {@code auth}: when the file enables authentication, or (the Rust
      * gateway's default) says nothing of it while a Redis URL is set, so that the control plane's keys are
      * required exactly where the Rust gateway required them.
@@ -115,11 +171,7 @@ public final class ConfigLoader {
         if (r.authentication() != null) {
             return r.authentication();
         }
-        String url = root.path("redis").path("url").asText(null);
-        if (url == null) {
-            url = env.apply("TENSORZERO_REDIS_URL");
-        }
-        if (url != null && !url.isBlank()) {
+        if (redisUrl(root, env) != null) {
             r.notice("gateway.authentication", "not set, and a Redis URL is: authentication is on, as in the Rust "
                     + "gateway (set [gateway.authentication] enabled = false to serve every caller)");
             return true;

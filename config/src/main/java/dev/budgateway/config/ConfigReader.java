@@ -48,6 +48,27 @@ public final class ConfigReader {
         return geoipDbPath;
     }
 
+    private com.fasterxml.jackson.databind.node.ObjectNode rateLimits;
+    private final java.util.Map<String, java.util.Map<String, JsonNode>> modelPolicies = new java.util.LinkedHashMap<>();
+
+    /** The Rust gateway's {@code [gateway.rate_limits]}, when enabled. */
+    void rateLimits(com.fasterxml.jackson.databind.node.ObjectNode table) {
+        rateLimits = table;
+    }
+
+    com.fasterxml.jackson.databind.node.ObjectNode rateLimits() {
+        return rateLimits;
+    }
+
+    /** A {@code [models.X]} policy field ({@code rate_limits}, {@code pricing}) for the filter that reads it. */
+    void modelPolicy(String field, String model, JsonNode value) {
+        modelPolicies.computeIfAbsent(field, f -> new java.util.LinkedHashMap<>()).put(model, value);
+    }
+
+    java.util.Map<String, JsonNode> modelPolicies(String field) {
+        return modelPolicies.getOrDefault(field, java.util.Map.of());
+    }
+
     void authentication(boolean enabled) {
         authentication = enabled;
     }

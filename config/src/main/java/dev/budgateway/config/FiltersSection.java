@@ -51,10 +51,12 @@ final class FiltersSection {
     }
 
     /**
-     * The chain of a file without {@code [[filters]]}: {@code routing → fallback}, with what a Rust-gateway file
-     * turns on in front, in the Rust gateway's order: blocking (with client-info to read the client) before auth.
+     * The chain of a file without {@code [[filters]]}, as the Rust gateway's layers: client-info and blocking when
+     * blocking is on; auth; the usage quotas where auth runs on the control plane's keys; rate limits when
+     * {@code [gateway.rate_limits]} is on; then routing and fallback.
      */
-    static List<FilterSpec> defaultFilters(boolean withBlocking, String geoipDb, boolean withAuth) {
+    static List<FilterSpec> defaultFilters(boolean withBlocking, String geoipDb, boolean withAuth,
+            boolean withUsageLimits, boolean withRateLimits) {
         List<FilterSpec> out = new ArrayList<>();
         List<String> chain = new ArrayList<>();
         if (withBlocking) {
@@ -63,6 +65,12 @@ final class FiltersSection {
         }
         if (withAuth) {
             chain.add("auth");
+        }
+        if (withUsageLimits) {
+            chain.add("usage-limits");
+        }
+        if (withRateLimits) {
+            chain.add("rate-limits");
         }
         chain.addAll(ConfigLoader.DEFAULT_CHAIN);
         for (int i = 0; i < chain.size(); i++) {

@@ -68,7 +68,7 @@ final class ModelsSection {
             r.problem(path, "expected a table, found " + ConfigReader.describe(node));
             return null;
         }
-        RustCompat.model((ObjectNode) node, path, r);
+        RustCompat.model((ObjectNode) node, name, path, r);
         if (name.contains("::")) {
             r.problem(path, "model names may not contain '::' (reserved for shorthands like openai::gpt-4o)");
         }

@@ -23,7 +23,6 @@ final class RustCompat {
     private static final Map<String, String> GATEWAY = Map.ofEntries(
             Map.entry("observability", "writing inferences to ClickHouse"),
             Map.entry("export", "exporting OpenTelemetry traces (export.otlp)"),
-            Map.entry("rate_limits", "rate limits"),
             Map.entry("analytics", "request analytics"),
             Map.entry("otlp_proxy", "the OTLP proxy"),
             Map.entry("enable_template_filesystem_access", "templates of TensorZero functions"));
@@ -31,8 +30,6 @@ final class RustCompat {
     private static final Set<String> SECURITY = Set.of();
     /** {@code [models.X]} keys of the Rust gateway's. */
     private static final Map<String, String> MODEL = Map.of(
-            "rate_limits", "per-model rate limits",
-            "pricing", "per-model pricing (cost in analytics)",
             "inference_cost", "per-model inference cost",
             "guardrail_profile", "guardrails");
     /** Capability names of the Rust gateway's {@code endpoints} lists that no endpoint serves here yet. */
@@ -76,6 +73,16 @@ final class RustCompat {
             // The City database of the Rust gateway's analytics is the client-info filter's.
             r.geoipDbPath(analytics.path("geoip_db_path").asText());
         }
+        JsonNode rateLimits = gateway.remove("rate_limits");
+        if (rateLimits != null) {
+            // [gateway.rate_limits]: the defaults of every model, applied by a rate-limits filter (the Rust gateway
+            // parses them and never applies them).
+            if (!rateLimits.isObject()) {
+                r.problem("gateway.rate_limits", "expected a table, found " + ConfigReader.describe(rateLimits));
+            } else if (enabled(rateLimits)) {
+                r.rateLimits((ObjectNode) rateLimits);
+            }
+        }
         JsonNode debug = gateway.remove("debug");
         if (debug != null && !debug.isBoolean()) {
             r.problem("gateway.debug", "expected true or false, found " + ConfigReader.describe(debug));
@@ -93,7 +100,16 @@ final class RustCompat {
         }
     }
 
-    static void model(ObjectNode model, String path, ConfigReader r) {
+    /** Per-model policy fields that filters read: the rate-limits filter's limits, the usage-limits filter's prices. */
+    static final java.util.List<String> MODEL_POLICIES = java.util.List.of("rate_limits", "pricing");
+
+    static void model(ObjectNode model, String name, String path, ConfigReader r) {
+        for (String field : MODEL_POLICIES) {
+            JsonNode v = model.remove(field);
+            if (v != null && !v.isNull()) {
+                r.modelPolicy(field, name, v);
+            }
+        }
         for (String key : keysOf(model, MODEL)) {
             model.remove(key);
             r.notice(path + "." + key, "not supported yet (" + MODEL.get(key) + "): ignored");

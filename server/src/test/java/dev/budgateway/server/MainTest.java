@@ -221,15 +221,18 @@ class MainTest {
         Result r = main(Map.of("OPENAI_API_KEY", "sk-x"), "--config", file.toString(), "--validate-config");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("3 model(s) [gpt-4o, small, embed]"), r.out());
-        for (String named : java.util.List.of("gateway.observability", "gateway.export", "gateway.rate_limits",
+        for (String named : java.util.List.of("gateway.observability", "gateway.export",
                 "gateway.analytics", "gateway.otlp_proxy", "gateway.enable_template_filesystem_access",
                 "models.gpt-4o.pricing",
-                "models.gpt-4o.guardrail_profile", "models.gpt-4o.rate_limits", "models.gpt-4o.inference_cost",
+                "models.gpt-4o.guardrail_profile", "models.gpt-4o.inference_cost",
                 "'realtime_session' is not served yet", "'batch'", "'document'",
                 "'classify'", "'realtime_transcription'", "api_key_location", "functions", "metrics", "tools")) {
             assertTrue(r.out().contains(named), named + " in:\n" + r.out());
         }
         assertTrue(r.out().contains("not supported yet"), r.out());
+        // [gateway.rate_limits] on puts the rate-limits filter in the chain, with the models' rate_limits.
+        assertTrue(r.out().contains("chain: rate-limits -> routing -> fallback"), r.out());
+        assertTrue(!r.out().contains("gateway.rate_limits") && !r.out().contains("models.gpt-4o.rate_limits"), r.out());
 
         // Authentication on puts the auth filter first; without a place to find keys it cannot start.
         Files.writeString(file, RUST_GATEWAY_TOML.formatted(true, false));
@@ -240,11 +243,15 @@ class MainTest {
         Result withRedis = main(Map.of("OPENAI_API_KEY", "sk-x", "TENSORZERO_REDIS_URL", "redis://127.0.0.1:1/2"),
                 "--config", file.toString(), "--validate-config");
         assertEquals(0, withRedis.code(), withRedis.err());
+        // On the control plane's keys, the usage quotas are honoured as the Rust gateway does, before rate limits.
+        assertTrue(withRedis.out().contains("chain: auth -> usage-limits -> rate-limits -> routing -> fallback"),
+                withRedis.out());
         // Blocking on puts client-info and blocking at the front, before auth, as the Rust gateway orders them.
         Files.writeString(file, RUST_GATEWAY_TOML.formatted(false, true));
         Result blocking = main(Map.of("OPENAI_API_KEY", "sk-x"), "--config", file.toString(), "--validate-config");
         assertEquals(0, blocking.code(), blocking.err());
-        assertTrue(blocking.out().contains("chain: client-info -> blocking -> routing -> fallback"), blocking.out());
+        assertTrue(blocking.out().contains("chain: client-info -> blocking -> rate-limits -> routing -> fallback"),
+                blocking.out());
     }
 
     @Test

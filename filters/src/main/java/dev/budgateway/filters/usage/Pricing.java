@@ -29,8 +29,9 @@ public record Pricing(double inputCost, double outputCost, long perTokens) {
         if (!node.isObject()) {
             throw new IllegalArgumentException("expected a table");
         }
-        return new Pricing(number(node, "input_cost"), number(node, "output_cost"),
-                node.path("per_tokens").asLong(1_000));
+        // budapp writes input_cost / output_cost; TensorZero-style files are seen with input / output.
+        return new Pricing(number(node, node.has("input_cost") ? "input_cost" : "input"),
+                number(node, node.has("output_cost") ? "output_cost" : "output"), node.path("per_tokens").asLong(1_000));
     }
 
     private static double number(JsonNode node, String field) {

@@ -139,7 +139,7 @@ class RateLimitsFilterTest {
     @Test
     void aLimitHoldsExactlyAcrossTwoReplicasWithHeadersAndRetryAfter() throws Exception {
         RedisServer redis = redis();
-        String settings = "{\"limits\":[{\"id\":\"per-key\",\"scope\":\"api_key\",\"requests_per_minute\":25,"
+        String settings = "{\"limits\":[{\"id\":\"per-key\",\"scope\":\"api_key\",\"requests_per_hour\":25,"
                 + "\"algorithm\":\"fixed_window\"}]}";
         List<ChainHarness> replicas = List.of(replica(redis, settings), replica(redis, settings));
         List<ChainHarness.Outcome> all = burst(replicas, 80, "k1");
@@ -148,13 +148,13 @@ class RateLimitsFilterTest {
         ChainHarness.Outcome refused = all.stream().filter(o -> o.status() == 429).findFirst().orElseThrow();
         assertEquals("rate_limit_error", refused.error().type());
         assertEquals("rate_limit_exceeded", refused.error().code());
-        assertTrue(refused.error().message().contains("per-key:rpm allows 25 requests per minute per api key"),
+        assertTrue(refused.error().message().contains("per-key:rph allows 25 requests per hour per api key"),
                 refused.error().message());
         assertEquals("25", header(refused, "x-ratelimit-limit-requests"));
         assertEquals("0", header(refused, "x-ratelimit-remaining-requests"));
         assertNotNull(header(refused, "x-ratelimit-reset-requests"));
         long retry = Long.parseLong(header(refused, "retry-after"));
-        assertTrue(retry >= 1 && retry <= 60, "retry-after within the window: " + retry);
+        assertTrue(retry >= 1 && retry <= 3600, "retry-after within the window: " + retry);
         assertTrue(Long.parseLong(header(refused, "x-ratelimit-reset")) > System.currentTimeMillis() / 1000);
 
         ChainHarness.Outcome other = send(replicas.get(0), "k2");
@@ -258,14 +258,14 @@ class RateLimitsFilterTest {
     void localModeLeasesSlicesAndNeverGrantsBeyondTheLimit() throws Exception {
         RedisServer redis = redis();
         String settings = "{\"lease_fraction\":0.1,\"limits\":[{\"id\":\"l\",\"scope\":\"api_key\","
-                + "\"requests_per_minute\":100,\"algorithm\":\"fixed_window\",\"mode\":\"local\"}]}";
+                + "\"requests_per_hour\":100,\"algorithm\":\"fixed_window\",\"mode\":\"local\"}]}";
         List<ChainHarness> replicas = List.of(replica(redis, settings), replica(redis, settings));
         List<ChainHarness.Outcome> all = burst(replicas, 300, "k");
         long passed = count(all, 200);
-        System.out.println("local mode: " + passed + " of 300 passed a limit of 100 over 2 replicas (lease 10)");
+        System.out.println("local mode: " + passed + " of 300 passed a limit of 100 an hour over 2 replicas (lease 10)");
         assertTrue(passed <= 100, "never beyond the limit: " + passed);
         assertTrue(passed >= 100 - 2 * 10, "at most each replica's lease unspent: " + passed);
-        String window = redis.commands().keys("budgateway:rl:l:rpm:k:*").get(0);
+        String window = redis.commands().keys("budgateway:rl:l:rph:k:*").get(0);
         assertTrue(Long.parseLong(redis.commands().get(window)) <= 100, "Redis granted no more than the limit");
     }
 
