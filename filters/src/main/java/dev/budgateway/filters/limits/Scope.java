@@ -20,7 +20,7 @@ public enum Scope {
     /** The client's address as the client-info filter trusted it, else the connection's peer. */
     CLIENT_IP;
 
-    static Scope parse(String name) {
+    public static Scope parse(String name) {
         for (Scope s : values()) {
             if (s.name().toLowerCase(Locale.ROOT).equals(name)) {
                 return s;
@@ -35,7 +35,7 @@ public enum Scope {
     }
 
     /** This request's value, or {@code null} when the request has none (the limit then does not apply). */
-    String valueOf(Exchange exchange) {
+    public String valueOf(Exchange exchange) {
         Identity id = this == API_KEY || this == USER || this == PROJECT ? exchange.get(Keys.IDENTITY) : null;
         return switch (this) {
             case API_KEY -> id == null ? null : id.apiKeyId();

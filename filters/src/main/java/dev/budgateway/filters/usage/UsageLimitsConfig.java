@@ -1,6 +1,7 @@
 package dev.budgateway.filters.usage;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -18,9 +19,11 @@ import java.util.Map;
  *     control plane's {@code pricing} comes first
  * @param defaultPrice the price of a model with none ({@code input_cost, output_cost, per_tokens}); the Rust
  *     gateway's $0.01 / $0.03 per 1K tokens unless set
+ * @param quotas quotas of the file, for use without a control plane: {@code {id, scope = "api_key" | "user" |
+ *     "project", period = "day" | "month", tokens, cost}}
  */
 public record UsageLimitsConfig(Long redisTimeoutMs, String onRedisError, Boolean reserve, Long defaultMaxTokens,
-        Long reservationTtlMs, Map<String, JsonNode> prices, JsonNode defaultPrice) {
+        Long reservationTtlMs, Map<String, JsonNode> prices, JsonNode defaultPrice, List<JsonNode> quotas) {
 
     public UsageLimitsConfig {
         redisTimeoutMs = redisTimeoutMs == null ? 100L : redisTimeoutMs;
@@ -29,6 +32,7 @@ public record UsageLimitsConfig(Long redisTimeoutMs, String onRedisError, Boolea
         defaultMaxTokens = defaultMaxTokens == null ? 1024L : defaultMaxTokens;
         reservationTtlMs = reservationTtlMs == null ? 600_000L : reservationTtlMs;
         prices = prices == null ? Map.of() : Map.copyOf(prices);
+        quotas = quotas == null ? List.of() : List.copyOf(quotas);
         if (!onRedisError.equals("allow") && !onRedisError.equals("deny")) {
             throw new IllegalArgumentException("on_redis_error: expected allow or deny");
         }

@@ -17,6 +17,7 @@ import dev.budgateway.plugins.spi.ResponseListener;
 import dev.budgateway.plugins.spi.Usage;
 import java.io.IOException;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -32,13 +33,16 @@ import org.slf4j.LoggerFactory;
  * and made exact across replicas: a request of a user with a quota reserves an estimate of its tokens and cost in
  * Redis, atomically with the check, and settles the real usage into the record's used fields at its end (where
  * budapp reads them), releasing the rest. Users without a quota cost no round trip: this replica keeps a copy of
- * the records.
+ * the records. The file's quotas ({@link Quota}: per key, user or project, per day or month) are reserved and
+ * settled the same way, in counters of their own.
  */
 final class UsageLimitsFilter implements Filter {
 
     private static final Logger logger = LoggerFactory.getLogger(UsageLimitsFilter.class);
     private static final RedisScript SCRIPT = RedisScript.load(UsageLimitsFilter.class, "usage_limits.lua");
+    private static final RedisScript QUOTAS = RedisScript.load(UsageLimitsFilter.class, "quotas.lua");
     private static final String RESERVED_PREFIX = "budgateway:usage_reserved:";
+    private static final String QUOTA_PREFIX = "budgateway:quota:";
     private static final long LOG_EVERY_MS = 10_000;
 
     private final ControlPlane redis;
@@ -46,6 +50,7 @@ final class UsageLimitsFilter implements Filter {
     private final ModelPolicies<Pricing> publishedPrices;
     private final Map<String, Pricing> prices;
     private final Pricing defaultPrice;
+    private final List<Quota> quotas;
     private final Clock clock;
     private final Map<String, UsageRecord> records = new ConcurrentHashMap<>();
     private final FilterMetrics.Counter refused;
@@ -54,7 +59,8 @@ final class UsageLimitsFilter implements Filter {
     private final AtomicLong lastLogged = new AtomicLong(Long.MIN_VALUE / 2);
 
     UsageLimitsFilter(ControlPlane redis, UsageLimitsConfig config, Map<String, Pricing> prices, Pricing defaultPrice,
-            Clock clock, FilterMetrics metrics) {
+            List<Quota> quotas, Clock clock, FilterMetrics metrics) {
+        this.quotas = List.copyOf(quotas);
         this.redis = redis;
         this.config = config;
         this.prices = Map.copyOf(prices);
@@ -76,31 +82,110 @@ final class UsageLimitsFilter implements Filter {
         }
         Identity identity = exchange.get(Keys.IDENTITY);
         String user = identity == null ? null : identity.userId();
-        if (user == null) {
-            return FilterResult.CONTINUE; // keys without a user are never checked (as the Rust gateway)
-        }
-        UsageRecord record = records.get(user);
-        if (record == null && redis.loaded()) {
-            return FilterResult.CONTINUE; // no billing plan: allowed, and nothing to write back
-        }
-        if (record != null && record.admin()) {
-            return FilterResult.CONTINUE;
-        }
-        if (record != null && !record.allowed()) {
+        UsageRecord record = user == null ? null : records.get(user);
+        // Keys without a user are never checked (as the Rust gateway); a user without a record has no billing plan.
+        boolean byRecord = user != null && (record != null || !redis.loaded()) && (record == null || !record.admin());
+        if (byRecord && record != null && !record.allowed()) {
             return refuse(record.refusal());
+        }
+        List<QuotaKey> quotaKeys = quotaKeys(exchange);
+        if (!byRecord && quotaKeys.isEmpty()) {
+            return FilterResult.CONTINUE;
         }
         Pricing price = priceOf(exchange);
         Estimate estimate = config.reserve() ? Estimate.of(exchange, config.defaultMaxTokens(), price) : Estimate.NONE;
-        return FilterResult.await(reserve(user, estimate), (ex, verdict) -> {
-            if (verdict.refusal != null) {
-                return refuse(verdict.refusal);
+        CompletionStage<Verdict> checked = byRecord ? reserve(user, estimate)
+                : CompletableFuture.completedFuture(Verdict.NOT_RESERVED);
+        CompletionStage<Verdict[]> both = checked.thenCompose(v -> v.refusal != null || quotaKeys.isEmpty()
+                ? CompletableFuture.completedFuture(new Verdict[] {v, Verdict.NOT_RESERVED})
+                : reserveQuotas(quotaKeys, estimate).thenApply(q -> new Verdict[] {v, q}));
+        return FilterResult.await(both, (ex, verdicts) -> {
+            Settle settle = new Settle(byRecord ? user : null, verdicts[0].reserved ? estimate : Estimate.NONE,
+                    quotaKeys, verdicts[1].reserved ? estimate : Estimate.NONE, estimate, price);
+            for (Verdict v : verdicts) {
+                if (v.refusal != null) {
+                    settle.release(); // what the other one reserved
+                    return refuse(v.refusal);
+                }
             }
-            ex.addListener(new Settle(user, verdict.reserved ? estimate : Estimate.NONE, estimate, price));
+            ex.addListener(settle);
             return FilterResult.CONTINUE;
         });
     }
 
-    private record Verdict(String refusal, boolean reserved) {}
+    private record Verdict(String refusal, boolean reserved) {
+        static final Verdict NOT_RESERVED = new Verdict(null, false);
+    }
+
+    /** One of the file's quotas for this request's subject and period. */
+    private record QuotaKey(Quota quota, String key, long ttlMs) {}
+
+    private List<QuotaKey> quotaKeys(Exchange exchange) {
+        if (quotas.isEmpty()) {
+            return List.of();
+        }
+        java.time.Instant now = clock.instant();
+        List<QuotaKey> out = new java.util.ArrayList<>(quotas.size());
+        for (Quota q : quotas) {
+            String subject = q.scope().valueOf(exchange);
+            if (subject != null) {
+                long ttl = q.periodEnd(now).toEpochMilli() - now.toEpochMilli() + 86_400_000L;
+                out.add(new QuotaKey(q, QUOTA_PREFIX + q.id() + ":" + subject + ":" + q.periodOf(now), ttl));
+            }
+        }
+        return out;
+    }
+
+    private CompletionStage<Verdict> reserveQuotas(List<QuotaKey> keys, Estimate e) {
+        var commands = redis.commands().orElse(null);
+        if (commands == null) {
+            return CompletableFuture.completedFuture(quotasWithoutRedis("not connected"));
+        }
+        return QUOTAS.run(commands, quotaKeyNames(keys), quotaArgs(1, keys, e, 0, 0)).toCompletableFuture()
+                .orTimeout(config.redisTimeoutMs(), TimeUnit.MILLISECONDS)
+                .thenApply(reply -> {
+                    int over = ((Number) reply.get(0)).intValue();
+                    return over == 0 ? new Verdict(null, true)
+                            : new Verdict(keys.get(over - 1).quota().describe(), false);
+                })
+                .exceptionally(failure -> quotasWithoutRedis(failure instanceof java.util.concurrent.TimeoutException
+                        ? "slower than " + config.redisTimeoutMs() + " ms" : "failed"));
+    }
+
+    private Verdict quotasWithoutRedis(String why) {
+        withoutRedis.increment();
+        logOnce("Usage quotas decided without Redis ({}): on_redis_error = {}", why);
+        return config.onRedisError().equals("deny") ? new Verdict(UNAVAILABLE, false) : Verdict.NOT_RESERVED;
+    }
+
+    private static String[] quotaKeyNames(List<QuotaKey> keys) {
+        String[] names = new String[keys.size()];
+        for (int i = 0; i < names.length; i++) {
+            names[i] = keys.get(i).key();
+        }
+        return names;
+    }
+
+    private static String[] quotaArgs(int op, List<QuotaKey> keys, Estimate reserved, long tokens, double cost) {
+        long ttl = 0;
+        for (QuotaKey k : keys) {
+            ttl = Math.max(ttl, k.ttlMs());
+        }
+        String[] args = new String[2 + keys.size() * 6];
+        args[0] = Integer.toString(op);
+        args[1] = Long.toString(ttl);
+        for (int i = 0; i < keys.size(); i++) {
+            Quota q = keys.get(i).quota();
+            int at = 2 + i * 6;
+            args[at] = Long.toString(q.tokens() == null ? -1 : q.tokens());
+            args[at + 1] = Double.toString(q.cost() == null ? -1 : q.cost());
+            args[at + 2] = Long.toString(reserved.tokens());
+            args[at + 3] = Double.toString(reserved.cost());
+            args[at + 4] = Long.toString(tokens);
+            args[at + 5] = Double.toString(cost);
+        }
+        return args;
+    }
 
     private CompletionStage<Verdict> reserve(String user, Estimate e) {
         var commands = redis.commands().orElse(null);
@@ -164,16 +249,21 @@ final class UsageLimitsFilter implements Filter {
         return p != null ? p : defaultPrice;
     }
 
-    /** Settles the real usage into the record and releases the reservation, once, at the end. */
+    /** Settles the real usage into the record and the file's quotas and releases the reservations, once. */
     private final class Settle implements ResponseListener {
         private final String user;
-        private final Estimate reserved;
+        private final Estimate recordReserved;
+        private final List<QuotaKey> quotaKeys;
+        private final Estimate quotasReserved;
         private final Estimate estimate;
         private final Pricing price;
 
-        Settle(String user, Estimate reserved, Estimate estimate, Pricing price) {
+        Settle(String user, Estimate recordReserved, List<QuotaKey> quotaKeys, Estimate quotasReserved,
+                Estimate estimate, Pricing price) {
             this.user = user;
-            this.reserved = reserved;
+            this.recordReserved = recordReserved;
+            this.quotaKeys = quotaKeys;
+            this.quotasReserved = quotasReserved;
             this.estimate = estimate;
             this.price = price;
         }
@@ -185,28 +275,45 @@ final class UsageLimitsFilter implements Filter {
                 // The client left mid-answer before the final usage: charge what was estimated, not nothing.
                 usage = new Usage(estimate.inputTokens(), estimate.outputTokens());
             }
-            long tokens = usage == null ? 0 : usage.totalTokens();
             double cost = price.cost(usage);
             if (cost > 0) {
                 costCharged.increment(cost);
             }
-            if (tokens == 0 && reserved.tokens() == 0 && reserved.cost() == 0) {
+            settle(usage == null ? 0 : usage.totalTokens(), cost);
+        }
+
+        /** Gives back what was reserved, charging nothing: the request was refused after all. */
+        void release() {
+            settle(0, 0);
+        }
+
+        private void settle(long tokens, double cost) {
+            var commands = redis.commands().orElse(null);
+            boolean record = user != null && (tokens > 0 || recordReserved.tokens() > 0 || recordReserved.cost() > 0);
+            boolean quotas = !quotaKeys.isEmpty() && (tokens > 0 || cost > 0 || quotasReserved.tokens() > 0);
+            if (!record && !quotas) {
                 return;
             }
-            var commands = redis.commands().orElse(null);
             if (commands == null) {
                 withoutRedis.increment();
                 logOnce("Usage could not be written back to Redis ({}); on_redis_error = {}", "not connected");
                 return;
             }
-            SCRIPT.run(commands, keys(user), "2", Long.toString(reserved.tokens()), Double.toString(reserved.cost()),
-                    Long.toString(tokens), Double.toString(cost), Long.toString(config.reservationTtlMs()))
-                    .whenComplete((r, failure) -> {
-                        if (failure != null) {
-                            withoutRedis.increment();
-                            logOnce("Usage could not be written back to Redis ({}); on_redis_error = {}", "failed");
-                        }
-                    });
+            java.util.function.BiConsumer<Object, Throwable> failed = (r, failure) -> {
+                if (failure != null) {
+                    withoutRedis.increment();
+                    logOnce("Usage could not be written back to Redis ({}); on_redis_error = {}", "failed");
+                }
+            };
+            if (record) {
+                SCRIPT.run(commands, keys(user), "2", Long.toString(recordReserved.tokens()),
+                        Double.toString(recordReserved.cost()), Long.toString(tokens), Double.toString(cost),
+                        Long.toString(config.reservationTtlMs())).whenComplete(failed);
+            }
+            if (quotas) {
+                QUOTAS.run(commands, quotaKeyNames(quotaKeys), quotaArgs(2, quotaKeys, quotasReserved, tokens, cost))
+                        .whenComplete(failed);
+            }
         }
     }
 

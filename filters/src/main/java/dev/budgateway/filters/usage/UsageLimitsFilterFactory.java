@@ -7,10 +7,15 @@ import dev.budgateway.plugins.spi.Filter;
 import dev.budgateway.plugins.spi.FilterConfig;
 import dev.budgateway.plugins.spi.FilterEnv;
 import dev.budgateway.plugins.spi.FilterFactory;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
-/** {@code type = "usage-limits"}: the control plane's per-user token and cost quotas, reserved then settled. */
+/**
+ * {@code type = "usage-limits"}: the control plane's per-user token and cost quotas and the file's, reserved then
+ * settled.
+ */
 public final class UsageLimitsFilterFactory implements FilterFactory {
 
     @Override
@@ -30,7 +35,15 @@ public final class UsageLimitsFilterFactory implements FilterFactory {
         }
         Pricing defaultPrice = c.defaultPrice() == null ? Pricing.RUST_DEFAULT
                 : price(config.path() + ".default_price", c.defaultPrice());
-        return new UsageLimitsFilter(controlPlane, c, prices, defaultPrice, env.clock(), env.metrics());
+        List<Quota> quotas = new ArrayList<>();
+        for (int i = 0; i < c.quotas().size(); i++) {
+            try {
+                quotas.add(Quota.parse(c.quotas().get(i)));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(config.path() + ".quotas[" + i + "]", e.getMessage());
+            }
+        }
+        return new UsageLimitsFilter(controlPlane, c, prices, defaultPrice, quotas, env.clock(), env.metrics());
     }
 
     private static Pricing price(String path, JsonNode node) throws ConfigException {

@@ -206,4 +206,26 @@ class UsageLimitsFilterTest {
         redis.up();
         within(10_000, () -> send(deny, "ok").status() == 200, "reserved again once Redis is back");
     }
+
+    @Test
+    void theFilesQuotasHoldPerKeyAndPeriodWithoutAControlPlaneRecord() throws Exception {
+        RedisServer redis = redis();
+        ChainHarness h = replica(redis, "{\"quotas\":[{\"id\":\"daily\",\"scope\":\"api_key\",\"period\":\"day\","
+                + "\"tokens\":30},{\"id\":\"monthly-cost\",\"scope\":\"project\",\"period\":\"month\","
+                + "\"cost\":1000}]}");
+        assertEquals(200, send(h, "someone").status(), "15 tokens used");
+        assertEquals(200, send(h, "someone").status(), "15 left: admitted, and 30 used");
+        within(2_000, () -> send(h, "someone").status() == 402, "the day's 30 tokens are spent");
+        ChainHarness.Outcome refused = send(h, "someone");
+        assertEquals("Usage quota exceeded: daily allows 30 tokens per day per api key", refused.error().message());
+        String day = java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString();
+        assertEquals("30", redis.commands().hget("budgateway:quota:daily:key-1:" + day, "used_tokens"));
+        assertEquals("0", redis.commands().hget("budgateway:quota:daily:key-1:" + day, "reserved_tokens"),
+                "a refused request reserves nothing, and settled ones release theirs");
+        String month = day.substring(0, 7);
+        assertTrue(Double.parseDouble(redis.commands().hget("budgateway:quota:monthly-cost:project-1:" + month,
+                "used_cost")) > 0, "cost counted per project and month");
+        assertEquals("0", redis.commands().hget("budgateway:quota:monthly-cost:project-1:" + month, "reserved_tokens"));
+        assertTrue(redis.commands().ttl("budgateway:quota:daily:key-1:" + day) > 86_400, "kept a day past the period");
+    }
 }
