@@ -77,6 +77,15 @@ class LimitsGatewayTest {
                 .timeout(Duration.ofSeconds(20)).build();
     }
 
+    /** The status of a chat request with the control plane's key; -1 when it could not be sent. */
+    static int status(TestGateway gw, String body) {
+        try {
+            return gw.post("/v1/chat/completions", body, "authorization", "Bearer bud-user-key").statusCode();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
     static JsonNode json(String text) {
         try {
             return Json.parse(text.getBytes(StandardCharsets.UTF_8));
@@ -165,13 +174,7 @@ class LimitsGatewayTest {
         redis.set("usage_limit:user-1", spent);
         TestGateway gw = gateway("");
         String body = CHAT.replace("\"mock\"", "\"friendly\"");
-        within(5_000, () -> {
-            try {
-                return gw.post("/v1/chat/completions", body, "authorization", "Bearer bud-user-key").statusCode() == 402;
-            } catch (Exception ex) {
-                return false;
-            }
-        }, "the quota is reached");
+        within(5_000, () -> status(gw, body) == 402, "the quota is reached");
         HttpResponse<String> r = gw.post("/v1/chat/completions", body, "authorization", "Bearer bud-user-key");
         JsonNode error = json(r.body()).path("error");
         assertEquals("insufficient_quota", error.path("type").asText(), r.body());
@@ -185,13 +188,7 @@ class LimitsGatewayTest {
 
         redis.set("usage_limit:user-1", spent.replace("\"tokens_used\":1000", "\"tokens_used\":0"));
         redis.set("usage_limit_clear:user-1", "1");
-        within(2_000, () -> {
-            try {
-                return gw.post("/v1/chat/completions", body, "authorization", "Bearer bud-user-key").statusCode() == 200;
-            } catch (Exception ex) {
-                return false;
-            }
-        }, "a pass again after the reset");
+        within(2_000, () -> status(gw, body) == 200, "a pass again after the reset");
         within(2_000, () -> json(redis.commands().get("usage_limit:user-1")).path("tokens_used").asLong() > 0,
                 "the usage written back where budapp reads it");
     }

@@ -116,9 +116,15 @@ final class RateLimitsFilter implements Filter {
             CompletionStage<List<LimitScript.Outcome>> rest = exact.isEmpty() || !allLeased
                     ? CompletableFuture.completedFuture(List.of()) : script(exact);
             return rest.thenApply(fromRedis -> {
-                boolean allExact = fromRedis.stream().allMatch(LimitScript.Outcome::allowed);
-                if (allLeased && !allExact) {
-                    leases.giveBack(leased);
+                if (!allLeased || !fromRedis.stream().allMatch(LimitScript.Outcome::allowed)) {
+                    // Refused: the units the other leases gave up go back to them.
+                    List<LimitScript.Step> taken = new ArrayList<>(leased.size());
+                    for (int i = 0; i < leased.size(); i++) {
+                        if (fromLeases.get(i).allowed()) {
+                            taken.add(leased.get(i));
+                        }
+                    }
+                    leases.giveBack(taken);
                 }
                 List<LimitScript.Outcome> out = new ArrayList<>(steps.size());
                 int li = 0;

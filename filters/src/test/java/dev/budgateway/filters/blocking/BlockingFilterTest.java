@@ -9,19 +9,17 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.budgateway.config.FilterSpec;
 import dev.budgateway.filters.clientinfo.ClientInfoFilterFactory;
 import dev.budgateway.filters.controlplane.ControlPlane;
+import dev.budgateway.filters.controlplane.Mirrors;
 import dev.budgateway.filters.controlplane.RedisControlPlane;
 import dev.budgateway.filters.controlplane.RedisServer;
-import dev.budgateway.filters.controlplane.RedisSettings;
 import dev.budgateway.plugins.runtime.testing.ChainHarness;
 import dev.budgateway.plugins.runtime.testing.TestFilterEnv;
 import dev.budgateway.plugins.runtime.testing.Upstreams;
 import dev.budgateway.plugins.spi.Filter;
 import dev.budgateway.plugins.spi.FilterConfig;
 import dev.budgateway.plugins.spi.FilterFactory;
-import dev.budgateway.plugins.spi.FilterMetrics;
 import dev.budgateway.plugins.spi.FilterResult;
 import dev.budgateway.plugins.spi.Json;
-import io.lettuce.core.RedisURI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -105,10 +103,7 @@ class BlockingFilterTest {
     }
 
     RedisControlPlane mirror(RedisServer redis) {
-        RedisControlPlane m = new RedisControlPlane(new RedisSettings(RedisURI.create(redis.url()), true, 300_000, 1_000),
-                FilterMetrics.NONE);
-        closing.add(m);
-        return m;
+        return Mirrors.of(redis, closing);
     }
 
     @Test
@@ -118,8 +113,7 @@ class BlockingFilterTest {
         RedisControlPlane mirror = mirror(redis);
         TestFilterEnv env = env().with(ControlPlane.SERVICE, mirror);
         Filter blocking = make(new BlockingFilterFactory(), "{}", env);
-        mirror.start();
-        within(5_000, mirror::loaded, "loaded");
+        Mirrors.start(mirror);
         ChainHarness h = chain("203.0.113.5", blocking);
         assertEquals(200, status(h, Map.of()));
 
@@ -196,8 +190,7 @@ class BlockingFilterTest {
         Filter blocking = make(new BlockingFilterFactory(), "{\"rules\":[" + rule("rate", "RATE_BASED_BLOCKING", 1,
                 "{\"threshold\":2,\"window_seconds\":60}", "") + "]}", env().with(ControlPlane.SERVICE, mirror));
         redis.set(BlockingRules.GLOBAL, "[" + rule("r1", "IP_BLOCKING", 10, "{\"ips\":[\"203.0.113.5\"]}", "") + "]");
-        mirror.start();
-        within(5_000, mirror::loaded, "loaded");
+        Mirrors.start(mirror);
         ChainHarness blockedClient = chain("203.0.113.5", blocking);
         ChainHarness other = chain("203.0.113.6", blocking);
         assertEquals(403, status(blockedClient, Map.of()));
@@ -220,8 +213,7 @@ class BlockingFilterTest {
             RedisControlPlane mirror = mirror(redis);
             Filter blocking = make(new BlockingFilterFactory(), "{\"rules\":[" + rule("rate", "RATE_BASED_BLOCKING", 1,
                     "{\"threshold\":5,\"window_seconds\":60}", "") + "]}", env().with(ControlPlane.SERVICE, mirror));
-            mirror.start();
-            within(5_000, mirror::loaded, "loaded");
+            Mirrors.start(mirror);
             gateways.add(chain("203.0.113.77", blocking));
         }
         List<Integer> statuses = new ArrayList<>();

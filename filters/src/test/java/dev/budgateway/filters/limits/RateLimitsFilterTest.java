@@ -8,21 +8,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.budgateway.config.FilterSpec;
 import dev.budgateway.filters.controlplane.ControlPlane;
+import dev.budgateway.filters.controlplane.Mirrors;
 import dev.budgateway.filters.controlplane.RedisControlPlane;
 import dev.budgateway.filters.controlplane.RedisServer;
-import dev.budgateway.filters.controlplane.RedisSettings;
 import dev.budgateway.plugins.runtime.testing.ChainHarness;
 import dev.budgateway.plugins.runtime.testing.TestFilterEnv;
 import dev.budgateway.plugins.runtime.testing.Upstreams;
 import dev.budgateway.plugins.spi.ConfigException;
 import dev.budgateway.plugins.spi.Filter;
 import dev.budgateway.plugins.spi.FilterConfig;
-import dev.budgateway.plugins.spi.FilterMetrics;
 import dev.budgateway.plugins.spi.FilterResult;
 import dev.budgateway.plugins.spi.Identity;
 import dev.budgateway.plugins.spi.Json;
 import dev.budgateway.plugins.spi.Keys;
-import io.lettuce.core.RedisURI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,13 +59,10 @@ class RateLimitsFilterTest {
         TestFilterEnv env = new TestFilterEnv();
         closing.add(env);
         if (redis != null) {
-            RedisControlPlane mirror = new RedisControlPlane(new RedisSettings(RedisURI.create(redis.url()), true,
-                    300_000, 1_000), FilterMetrics.NONE);
-            closing.add(mirror);
+            RedisControlPlane mirror = Mirrors.of(redis, closing);
             env.with(ControlPlane.SERVICE, mirror);
             Filter f = make(settings, env);
-            mirror.start();
-            within(5_000, mirror::loaded, "loaded");
+            Mirrors.start(mirror);
             return harness(f);
         }
         return harness(make(settings, env));

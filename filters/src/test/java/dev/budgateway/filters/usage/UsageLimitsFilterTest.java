@@ -8,20 +8,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.budgateway.config.FilterSpec;
 import dev.budgateway.filters.controlplane.ControlPlane;
+import dev.budgateway.filters.controlplane.Mirrors;
 import dev.budgateway.filters.controlplane.RedisControlPlane;
 import dev.budgateway.filters.controlplane.RedisServer;
-import dev.budgateway.filters.controlplane.RedisSettings;
 import dev.budgateway.plugins.runtime.testing.ChainHarness;
 import dev.budgateway.plugins.runtime.testing.TestFilterEnv;
 import dev.budgateway.plugins.runtime.testing.Upstreams;
 import dev.budgateway.plugins.spi.Filter;
 import dev.budgateway.plugins.spi.FilterConfig;
-import dev.budgateway.plugins.spi.FilterMetrics;
 import dev.budgateway.plugins.spi.FilterResult;
 import dev.budgateway.plugins.spi.Identity;
 import dev.budgateway.plugins.spi.Json;
 import dev.budgateway.plugins.spi.Keys;
-import io.lettuce.core.RedisURI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,16 +53,13 @@ class UsageLimitsFilterTest {
     ChainHarness replica(RedisServer redis, String settings) throws Exception {
         TestFilterEnv env = new TestFilterEnv();
         closing.add(env);
-        RedisControlPlane mirror = new RedisControlPlane(new RedisSettings(RedisURI.create(redis.url()), true,
-                300_000, 1_000), FilterMetrics.NONE);
-        closing.add(mirror);
+        RedisControlPlane mirror = Mirrors.of(redis, closing);
         env.with(ControlPlane.SERVICE, mirror);
         UsageLimitsFilterFactory f = new UsageLimitsFilterFactory();
         Filter usage = f.create(new FilterSpec("filters[1]", f.type(), f.type(), true, "reject",
                 FilterConfig.DEFAULT_TIMEOUT_MS, (ObjectNode) Json.parse(settings.getBytes(StandardCharsets.UTF_8))),
                 env);
-        mirror.start();
-        within(5_000, mirror::loaded, "loaded");
+        Mirrors.start(mirror);
         ChainHarness h = ChainHarness.create()
                 .filter("auth", e -> {
                     String user = e.header("x-user");
