@@ -67,7 +67,12 @@ final class RateLimitsFilter implements Filter {
         if (steps.isEmpty()) {
             return FilterResult.CONTINUE;
         }
-        return FilterResult.await(decide(steps), (ex, outcomes) -> answer(ex, steps, outcomes));
+        CompletionStage<List<LimitScript.Outcome>> decided = decide(steps);
+        if (decided instanceof CompletableFuture<List<LimitScript.Outcome>> f && f.isDone()
+                && !f.isCompletedExceptionally()) {
+            return answer(exchange, steps, f.join()); // decided in memory (a lease): no wait, no timer
+        }
+        return FilterResult.await(decided, (ex, outcomes) -> answer(ex, steps, outcomes));
     }
 
     private List<LimitScript.Step> steps(Exchange exchange) {

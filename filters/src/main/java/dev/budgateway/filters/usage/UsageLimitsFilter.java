@@ -4,6 +4,8 @@ import dev.budgateway.filters.controlplane.ControlPlane;
 import dev.budgateway.filters.controlplane.ModelPolicies;
 import dev.budgateway.filters.controlplane.RecordListener;
 import dev.budgateway.filters.controlplane.RedisScript;
+import dev.budgateway.plugins.spi.Chunk;
+import dev.budgateway.plugins.spi.ChunkEmitter;
 import dev.budgateway.plugins.spi.Completion;
 import dev.budgateway.plugins.spi.Exchange;
 import dev.budgateway.plugins.spi.Filter;
@@ -148,8 +150,11 @@ final class UsageLimitsFilter implements Filter {
                     return over == 0 ? new Verdict(null, true)
                             : new Verdict(keys.get(over - 1).quota().describe(), false);
                 })
-                .exceptionally(failure -> quotasWithoutRedis(failure instanceof java.util.concurrent.TimeoutException
-                        ? "slower than " + config.redisTimeoutMs() + " ms" : "failed"));
+                .exceptionally(failure -> {
+                    boolean late = failure instanceof java.util.concurrent.TimeoutException;
+                    Verdict v = quotasWithoutRedis(late ? "slower than " + config.redisTimeoutMs() + " ms" : "failed");
+                    return late && v.refusal == null ? new Verdict(null, true) : v;
+                });
     }
 
     private Verdict quotasWithoutRedis(String why) {
@@ -200,8 +205,12 @@ final class UsageLimitsFilter implements Filter {
                     return verdict == 0 ? new Verdict(String.valueOf(reply.get(1)), false)
                             : new Verdict(null, verdict == 1);
                 })
-                .exceptionally(failure -> withoutRedis(user, failure instanceof java.util.concurrent.TimeoutException
-                        ? "slower than " + config.redisTimeoutMs() + " ms" : "failed"));
+                .exceptionally(failure -> {
+                    boolean late = failure instanceof java.util.concurrent.TimeoutException;
+                    Verdict v = withoutRedis(user, late ? "slower than " + config.redisTimeoutMs() + " ms" : "failed");
+                    // A late reserve may still run: release it at the end, so it does not hold the quota until it expires.
+                    return late && v.refusal == null ? new Verdict(null, true) : v;
+                });
     }
 
     /** {@code on_redis_error}: deny, or decide from this replica's copy of the record. */
@@ -268,12 +277,24 @@ final class UsageLimitsFilter implements Filter {
             this.price = price;
         }
 
+        private long streamedChars;
+
+        /** Counts the text sent, for a client that leaves before the final usage. */
+        @Override
+        public void onChunk(Chunk chunk, ChunkEmitter next) {
+            String text = chunk.isFrames() ? null : chunk.text();
+            if (text != null) {
+                streamedChars += text.length();
+            }
+            next.emit(chunk);
+        }
+
         @Override
         public void onComplete(Completion completion) {
             Usage usage = completion.usage();
             if (usage == null && completion.cancelled() && completion.firstChunkNanos() >= 0) {
-                // The client left mid-answer before the final usage: charge what was estimated, not nothing.
-                usage = new Usage(estimate.inputTokens(), estimate.outputTokens());
+                // The client left mid-answer before the final usage: the input as estimated, the output as sent.
+                usage = new Usage(estimate.inputTokens(), (streamedChars + 3) / 4);
             }
             double cost = price.cost(usage);
             if (cost > 0) {

@@ -16,8 +16,13 @@ end
 if op == 2 then
   for i = 1, n do
     local key = KEYS[i]
-    redis.call('HINCRBY', key, 'reserved_tokens', -arg(i, 3))
-    redis.call('HINCRBYFLOAT', key, 'reserved_cost', -arg(i, 4))
+    -- never below 0: a release after a reserve that timed out may find nothing reserved
+    if redis.call('HINCRBY', key, 'reserved_tokens', -arg(i, 3)) < 0 then
+      redis.call('HSET', key, 'reserved_tokens', 0)
+    end
+    if tonumber(redis.call('HINCRBYFLOAT', key, 'reserved_cost', -arg(i, 4))) < 0 then
+      redis.call('HSET', key, 'reserved_cost', 0)
+    end
     redis.call('HINCRBY', key, 'used_tokens', arg(i, 5))
     redis.call('HINCRBYFLOAT', key, 'used_cost', arg(i, 6))
     redis.call('PEXPIRE', key, ttl)

@@ -30,8 +30,15 @@ if op == 2 then
   local tokens = tonumber(ARGV[2])
   local cost = tonumber(ARGV[3])
   if tokens > 0 or cost > 0 then
+    -- A release after a reserve that timed out may find nothing reserved (the reserve never ran): never below 0.
     local left = redis.call('HINCRBY', KEYS[2], 'tokens', -tokens)
     local left_cost = tonumber(redis.call('HINCRBYFLOAT', KEYS[2], 'cost', -cost))
+    if left < 0 then
+      redis.call('HSET', KEYS[2], 'tokens', 0)
+    end
+    if left_cost < 0 then
+      redis.call('HSET', KEYS[2], 'cost', 0)
+    end
     if left <= 0 and left_cost <= 1e-9 then
       redis.call('DEL', KEYS[2])
     end

@@ -14,16 +14,23 @@ import dev.budgateway.filters.controlplane.RedisServer;
 import dev.budgateway.plugins.runtime.testing.ChainHarness;
 import dev.budgateway.plugins.runtime.testing.TestFilterEnv;
 import dev.budgateway.plugins.runtime.testing.Upstreams;
+import dev.budgateway.plugins.spi.Chunk;
+import dev.budgateway.plugins.spi.ChunkStream;
+import dev.budgateway.plugins.spi.ChunkSubscriber;
 import dev.budgateway.plugins.spi.Filter;
 import dev.budgateway.plugins.spi.FilterConfig;
 import dev.budgateway.plugins.spi.FilterResult;
 import dev.budgateway.plugins.spi.Identity;
 import dev.budgateway.plugins.spi.Json;
 import dev.budgateway.plugins.spi.Keys;
+import dev.budgateway.plugins.spi.Response;
+import dev.budgateway.plugins.spi.ResponseHead;
+import dev.budgateway.plugins.spi.Terminal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -51,6 +58,10 @@ class UsageLimitsFilterTest {
     }
 
     ChainHarness replica(RedisServer redis, String settings) throws Exception {
+        return replica(redis, settings, Upstreams.unary(ANSWER));
+    }
+
+    ChainHarness replica(RedisServer redis, String settings, Terminal upstream) throws Exception {
         TestFilterEnv env = new TestFilterEnv();
         closing.add(env);
         RedisControlPlane mirror = Mirrors.of(redis, closing);
@@ -67,7 +78,7 @@ class UsageLimitsFilterTest {
                     return FilterResult.CONTINUE;
                 })
                 .filter("usage-limits", usage).filter("routing", e -> FilterResult.CONTINUE)
-                .upstream(Upstreams.unary(ANSWER));
+                .upstream(upstream);
         closing.add(h);
         return h;
     }
@@ -222,5 +233,34 @@ class UsageLimitsFilterTest {
                 "used_cost")) > 0, "cost counted per project and month");
         assertEquals("0", redis.commands().hget("budgateway:quota:monthly-cost:project-1:" + month, "reserved_tokens"));
         assertTrue(redis.commands().ttl("budgateway:quota:daily:key-1:" + day) > 86_400, "kept a day past the period");
+    }
+
+    @Test
+    void aClientThatLeavesMidStreamIsChargedForWhatItWasSent() throws Exception {
+        RedisServer redis = redis();
+        redis.set("usage_limit:u1", record("u1", "client", true, 100_000L, 0, null, 0, null));
+        // 40 characters of text sent, then the upstream goes quiet: no finish, no usage.
+        ChainHarness h = replica(redis, "{}", hanging(Upstreams.chatChunks(new String[] {"0123456789", "0123456789",
+                "01234567890123456789"}, false)));
+        ChainHarness.Outcome o = h.sendAndLeave(BODY.replace("\"max_tokens\":16", "\"max_tokens\":4000,\"stream\":true"),
+                Map.of("x-user", "u1"), 300);
+        assertTrue(o.completion().cancelled(), "the client left");
+        long input = (BODY.replace("\"max_tokens\":16", "\"max_tokens\":4000,\"stream\":true").length() + 3) / 4;
+        within(2_000, () -> read(redis, "usage_limit:u1").path("tokens_used").asLong() == input + 10,
+                "the estimated input and the 40 characters sent (10 tokens), not the 4000 reserved");
+    }
+
+    /** An upstream that sends these chunks and then nothing, until cancelled. */
+    static Terminal hanging(List<Chunk> chunks) {
+        ChunkStream body = new ChunkStream() {
+            @Override
+            public void subscribe(ChunkSubscriber subscriber) {
+                chunks.forEach(subscriber::onChunk);
+            }
+
+            @Override
+            public void cancel() {}
+        };
+        return exchange -> CompletableFuture.completedFuture(new Response(new ResponseHead(200, true), body));
     }
 }

@@ -163,18 +163,22 @@ public final class ChainHarness implements AutoCloseable {
      */
     private Runnable deliver(DefaultExchange exchange, Response response, CompletableFuture<Outcome> done) {
         List<Chunk> written = new ArrayList<>();
+        long[] firstWritten = {-1};
         ResponsePipeline[] pipeline = new ResponsePipeline[1];
         java.util.function.Consumer<GatewayError> finish = error -> {
             if (done.isDone()) {
                 return;
             }
-            Completion c = completion(exchange, error, usageOf(written));
+            Completion c = completion(exchange, error, usageOf(written), firstWritten[0]);
             pipeline[0].complete(c);
             done.complete(new Outcome(exchange, response, error, List.copyOf(written), c));
         };
         pipeline[0] = exchange.responsePipeline(new ResponsePipeline.Sink() {
             @Override
             public void write(Chunk chunk) {
+                if (written.isEmpty()) {
+                    firstWritten[0] = System.nanoTime() - exchange.startNanos();
+                }
                 written.add(chunk);
             }
 
@@ -214,7 +218,7 @@ public final class ChainHarness implements AutoCloseable {
     }
 
     private static Completion completion(DefaultExchange exchange, GatewayError error) {
-        return completion(exchange, error, null);
+        return completion(exchange, error, null, -1);
     }
 
     /** As the responder: the last usage the written chunks carried. */
@@ -228,12 +232,13 @@ public final class ChainHarness implements AutoCloseable {
         return last;
     }
 
+    /** As the responder: a client gone is a cancel; {@code firstChunkNanos} is -1 when nothing was written. */
     private static Completion completion(DefaultExchange exchange, GatewayError error,
-            dev.budgateway.plugins.spi.Usage usage) {
+            dev.budgateway.plugins.spi.Usage usage, long firstChunkNanos) {
         Integer attempts = exchange.get(Keys.ATTEMPTS);
-        return new Completion(error == null ? 200 : error.status(), usage, error, false,
+        return new Completion(error == null ? 200 : error.status(), usage, error, error == GatewayError.clientGone(),
                 attempts == null ? 0 : attempts, exchange.get(Keys.SERVED_BY),
-                System.nanoTime() - exchange.startNanos(), -1);
+                System.nanoTime() - exchange.startNanos(), firstChunkNanos);
     }
 
     @Override
