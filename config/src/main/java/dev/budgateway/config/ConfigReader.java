@@ -44,6 +44,17 @@ public final class ConfigReader {
         geoipDbPath = path;
     }
 
+    private Boolean requestAnalytics;
+
+    void requestAnalytics(boolean enabled) {
+        requestAnalytics = enabled;
+    }
+
+    /** The Rust gateway's {@code [gateway.analytics] enabled}, or {@code null} when the file does not say. */
+    public Boolean requestAnalytics() {
+        return requestAnalytics;
+    }
+
     String geoipDbPath() {
         return geoipDbPath;
     }

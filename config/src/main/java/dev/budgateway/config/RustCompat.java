@@ -23,7 +23,6 @@ final class RustCompat {
     private static final Map<String, String> GATEWAY = Map.ofEntries(
             Map.entry("observability", "writing inferences to ClickHouse"),
             Map.entry("export", "exporting OpenTelemetry traces (export.otlp)"),
-            Map.entry("analytics", "request analytics"),
             Map.entry("otlp_proxy", "the OTLP proxy"),
             Map.entry("enable_template_filesystem_access", "templates of TensorZero functions"));
     /** Of those, the ones a gateway must not run without when they are enabled. */
@@ -68,10 +67,14 @@ final class RustCompat {
             // [gateway.blocking] enabled = true: client-info and blocking at the front of the default chain.
             r.blocking(enabled(blocking));
         }
-        JsonNode analytics = gateway.get("analytics");
-        if (analytics != null && analytics.path("geoip_db_path").isTextual()) {
-            // The City database of the Rust gateway's analytics is the client-info filter's.
-            r.geoipDbPath(analytics.path("geoip_db_path").asText());
+        JsonNode analytics = gateway.remove("analytics");
+        if (analytics != null) {
+            if (analytics.path("geoip_db_path").isTextual()) {
+                // The City database of the Rust gateway's analytics is the client-info filter's.
+                r.geoipDbPath(analytics.path("geoip_db_path").asText());
+            }
+            // [gateway.analytics] enabled: the GatewayAnalytics rows, written when a ClickHouse URL is set.
+            r.requestAnalytics(enabled(analytics));
         }
         JsonNode rateLimits = gateway.remove("rate_limits");
         if (rateLimits != null) {

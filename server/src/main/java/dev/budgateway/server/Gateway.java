@@ -6,6 +6,9 @@ import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
 import dev.budgateway.analytics.MicrometerFilterMetrics;
 import dev.budgateway.analytics.RequestMetrics;
+import dev.budgateway.analytics.clickhouse.AnalyticsWriter;
+import dev.budgateway.analytics.clickhouse.ClickHouseSection;
+import dev.budgateway.analytics.clickhouse.ClickHouseSettings;
 import dev.budgateway.config.GatewayConfig;
 import dev.budgateway.plugins.runtime.ChainRunner;
 import dev.budgateway.plugins.runtime.FilterChain;
@@ -95,6 +98,13 @@ public final class Gateway implements AutoCloseable {
         RequestMetrics metrics = new RequestMetrics(registry);
         services.addCompletionSink(new RequestMetricsSink(metrics, assembly.catalog().configured().stream()
                 .map(m -> m.name()).collect(java.util.stream.Collectors.toSet())));
+        ClickHouseSettings clickhouse = config.section(ClickHouseSection.INSTANCE);
+        if (clickhouse != null && clickhouse.enabled()) {
+            AnalyticsWriter analytics = AnalyticsWriter.start(clickhouse, registry);
+            services.addCompletionSink(analytics);
+            services.dependency("clickhouse", analytics::state);
+            services.onClose(analytics);
+        }
 
         ChainRunner runner = new ChainRunner(assembly.chain(), new ProviderProxy(assembly.catalog()),
                 metrics::recordFilter);

@@ -222,7 +222,7 @@ class MainTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("3 model(s) [gpt-4o, small, embed]"), r.out());
         for (String named : java.util.List.of("gateway.observability", "gateway.export",
-                "gateway.analytics", "gateway.otlp_proxy", "gateway.enable_template_filesystem_access",
+                "gateway.otlp_proxy", "gateway.enable_template_filesystem_access",
                 "models.gpt-4o.pricing",
                 "models.gpt-4o.guardrail_profile", "models.gpt-4o.inference_cost",
                 "'realtime_session' is not served yet", "'batch'", "'document'",

@@ -1,0 +1,149 @@
+package dev.budgateway.server;
+
+import static dev.budgateway.filters.controlplane.Eventually.within;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.budgateway.plugins.spi.Json;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** GatewayAnalytics rows in a real clickhouse-server (Debian's 18.16), for requests of every kind. */
+class AnalyticsTest {
+
+    @RegisterExtension
+    static final GatewayFixture fx = new GatewayFixture();
+    static final MockOpenAi a = fx.a();
+    static final String CHAT = "{\"model\":\"mock\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+    ClickHouseServer clickhouse;
+
+    @AfterEach
+    void stop() {
+        if (clickhouse != null) {
+            clickhouse.close();
+        }
+    }
+
+    TestGateway gateway(String database) throws Exception {
+        return fx.start(TestGateway.mockModel(a) + "[clickhouse]\nflush_interval_ms = 100\n",
+                Map.of("TENSORZERO_CLICKHOUSE_URL", clickhouse.url(database)));
+    }
+
+    long rows(String database) {
+        try {
+            return Long.parseLong(clickhouse.query("SELECT uniqExact(id) FROM " + database + ".GatewayAnalytics"));
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    static JsonNode json(String text) {
+        try {
+            return Json.parse(text.getBytes(StandardCharsets.UTF_8));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void everyRequestGetsARowWithWhatHappened() throws Exception {
+        clickhouse = ClickHouseServer.start();
+        TestGateway gw = gateway("analytics");
+        int sent = 0;
+        for (int i = 0; i < 20; i++) {
+            assertEquals(200, gw.post("/v1/chat/completions", CHAT, "user-agent", "OpenAI/Java 4.1.0",
+                    "authorization", "Bearer sk-not-kept").statusCode());
+            sent++;
+        }
+        HttpResponse<String> stream = gw.post("/v1/chat/completions", CHAT.replace("}]}", "}],\"stream\":true}"));
+        assertEquals(200, stream.statusCode());
+        sent++;
+        assertEquals(404, gw.post("/v1/chat/completions", CHAT.replace("\"mock\"", "\"nope\"")).statusCode());
+        sent++;
+        assertEquals(400, gw.post("/v1/chat/completions", "{not json").statusCode(), "refused before the chain");
+        sent++;
+        int expected = sent;
+        within(15_000, () -> rows("analytics") == expected, "one row per request");
+
+        JsonNode ok = json(clickhouse.query("SELECT * FROM analytics.GatewayAnalytics WHERE status_code = 200 "
+                + "AND is_stream = 0 LIMIT 1 FORMAT JSONEachRow"));
+        assertEquals("POST", ok.path("method").asText());
+        assertEquals("/v1/chat/completions", ok.path("path").asText());
+        assertEquals("chat", ok.path("api").asText());
+        assertEquals("mock", ok.path("model_name").asText());
+        assertEquals("up", ok.path("model_provider").asText());
+        assertEquals(1, ok.path("attempts").asInt());
+        assertEquals("7", ok.path("input_tokens").asText());
+        assertEquals("3", ok.path("output_tokens").asText());
+        assertEquals("127.0.0.1", ok.path("client_ip").asText());
+        assertTrue(ok.path("request_headers").asText().contains("OpenAI/Java 4.1.0"), ok.toString());
+        assertTrue(!ok.toString().contains("sk-not-kept"), "no credential is recorded: " + ok);
+        assertTrue(ok.path("id").asText().charAt(14) == '7', "a UUIDv7: " + ok.path("id").asText());
+        JsonNode missing = json(clickhouse.query("SELECT status_code, error_type, model_name FROM "
+                + "analytics.GatewayAnalytics WHERE status_code = 404 FORMAT JSONEachRow"));
+        assertEquals("nope", missing.path("model_name").asText());
+        assertTrue(!missing.path("error_type").asText().isEmpty(), missing.toString());
+        assertEquals("1", clickhouse.query("SELECT count() FROM analytics.GatewayAnalytics WHERE status_code = 400"));
+        assertEquals("1", clickhouse.query("SELECT count() FROM analytics.GatewayAnalytics WHERE is_stream = 1 "
+                + "AND status_code = 200"));
+        JsonNode health = json(gw.get("/health").body());
+        assertEquals("ok", health.path("dependencies").path("clickhouse").asText(), health.toString());
+    }
+
+    @Test
+    void requestsGoOnWhileClickHouseIsAwayAndTheirRowsArriveOnceItIsBack() throws Exception {
+        clickhouse = ClickHouseServer.start();
+        TestGateway gw = gateway("outage");
+        assertEquals(200, gw.post("/v1/chat/completions", CHAT).statusCode());
+        within(15_000, () -> rows("outage") == 1, "the first row");
+        clickhouse.down();
+        long started = System.nanoTime();
+        for (int i = 0; i < 50; i++) {
+            assertEquals(200, gw.post("/v1/chat/completions", CHAT).statusCode());
+        }
+        long perRequestMs = (System.nanoTime() - started) / 50 / 1_000_000;
+        assertTrue(perRequestMs < 50, "requests do not wait for ClickHouse: " + perRequestMs + " ms each");
+        within(5_000, () -> json(get(gw, "/health")).path("dependencies").path("clickhouse").asText()
+                .equals("degraded"), "health says the rows wait");
+        clickhouse.up();
+        within(40_000, () -> rows("outage") == 51, "every row, once, after the restart");
+    }
+
+    static String get(TestGateway gw, String path) {
+        try {
+            return gw.get(path).body();
+        } catch (Exception e) {
+            return "{}";
+        }
+    }
+
+    @Test
+    void aTableThatExistsIsKeptAndGivenTheColumnsItLacks() throws Exception {
+        clickhouse = ClickHouseServer.start();
+        // A table of an earlier gateway: fewer columns, and the Rust gateway's UUID project id.
+        clickhouse.query("CREATE DATABASE prior");
+        clickhouse.query("CREATE TABLE prior.GatewayAnalytics (id UUID, client_ip String, project_id Nullable(UUID), "
+                + "request_timestamp DateTime, status_code UInt16, legacy_note String DEFAULT 'kept') "
+                + "ENGINE = MergeTree() PARTITION BY toYYYYMM(request_timestamp) ORDER BY (request_timestamp, id)");
+        String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(
+                "team-key".getBytes(StandardCharsets.UTF_8)));
+        TestGateway gw = fx.start(TestGateway.mockModel(a) + "[clickhouse]\nflush_interval_ms = 100\n"
+                + "[[filters]]\ntype = \"auth\"\nstatic_keys = [{ sha256 = \"" + sha + "\", name = \"team\", "
+                + "project = \"team-a\" }]\n[[filters]]\ntype = \"routing\"\n[[filters]]\ntype = \"fallback\"\n",
+                Map.of("TENSORZERO_CLICKHOUSE_URL", clickhouse.url("prior")));
+        assertEquals(200, gw.post("/v1/chat/completions", CHAT, "authorization", "Bearer team-key").statusCode());
+        within(15_000, () -> rows("prior") == 1, "the row, in the table that was there");
+        JsonNode row = json(clickhouse.query("SELECT model_name, api_key_id, project_id, legacy_note, status_code "
+                + "FROM prior.GatewayAnalytics FORMAT JSONEachRow"));
+        assertEquals("mock", row.path("model_name").asText(), "a column added: " + row);
+        assertEquals("team", row.path("api_key_id").asText());
+        assertTrue(row.path("project_id").isNull(), "a project that is no UUID is null in a UUID column: " + row);
+        assertEquals("kept", row.path("legacy_note").asText(), "the table's own columns are kept");
+        assertEquals(200, row.path("status_code").asInt());
+    }
+}
