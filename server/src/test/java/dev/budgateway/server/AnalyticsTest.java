@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.budgateway.plugins.spi.Json;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -42,14 +41,6 @@ class AnalyticsTest {
         }
     }
 
-    static JsonNode json(String text) {
-        try {
-            return Json.parse(text.getBytes(StandardCharsets.UTF_8));
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     @Test
     void everyRequestGetsARowWithWhatHappened() throws Exception {
         clickhouse = ClickHouseServer.start();
@@ -70,7 +61,7 @@ class AnalyticsTest {
         int expected = sent;
         within(15_000, () -> rows("analytics") == expected, "one row per request");
 
-        JsonNode ok = json(clickhouse.query("SELECT * FROM analytics.GatewayAnalytics WHERE status_code = 200 "
+        JsonNode ok = TestGateway.json(clickhouse.query("SELECT * FROM analytics.GatewayAnalytics WHERE status_code = 200 "
                 + "AND is_stream = 0 LIMIT 1 FORMAT JSONEachRow"));
         assertEquals("POST", ok.path("method").asText());
         assertEquals("/v1/chat/completions", ok.path("path").asText());
@@ -84,14 +75,14 @@ class AnalyticsTest {
         assertTrue(ok.path("request_headers").asText().contains("OpenAI/Java 4.1.0"), ok.toString());
         assertTrue(!ok.toString().contains("sk-not-kept"), "no credential is recorded: " + ok);
         assertTrue(ok.path("id").asText().charAt(14) == '7', "a UUIDv7: " + ok.path("id").asText());
-        JsonNode missing = json(clickhouse.query("SELECT status_code, error_type, model_name FROM "
+        JsonNode missing = TestGateway.json(clickhouse.query("SELECT status_code, error_type, model_name FROM "
                 + "analytics.GatewayAnalytics WHERE status_code = 404 FORMAT JSONEachRow"));
         assertEquals("nope", missing.path("model_name").asText());
         assertTrue(!missing.path("error_type").asText().isEmpty(), missing.toString());
         assertEquals("1", clickhouse.query("SELECT count() FROM analytics.GatewayAnalytics WHERE status_code = 400"));
         assertEquals("1", clickhouse.query("SELECT count() FROM analytics.GatewayAnalytics WHERE is_stream = 1 "
                 + "AND status_code = 200"));
-        JsonNode health = json(gw.get("/health").body());
+        JsonNode health = TestGateway.json(gw.get("/health").body());
         assertEquals("ok", health.path("dependencies").path("clickhouse").asText(), health.toString());
     }
 
@@ -108,7 +99,7 @@ class AnalyticsTest {
         }
         long perRequestMs = (System.nanoTime() - started) / 50 / 1_000_000;
         assertTrue(perRequestMs < 50, "requests do not wait for ClickHouse: " + perRequestMs + " ms each");
-        within(5_000, () -> json(get(gw, "/health")).path("dependencies").path("clickhouse").asText()
+        within(5_000, () -> TestGateway.json(get(gw, "/health")).path("dependencies").path("clickhouse").asText()
                 .equals("degraded"), "health says the rows wait");
         clickhouse.up();
         within(40_000, () -> rows("outage") == 51, "every row, once, after the restart");
@@ -138,7 +129,7 @@ class AnalyticsTest {
                 Map.of("TENSORZERO_CLICKHOUSE_URL", clickhouse.url("prior")));
         assertEquals(200, gw.post("/v1/chat/completions", CHAT, "authorization", "Bearer team-key").statusCode());
         within(15_000, () -> rows("prior") == 1, "the row, in the table that was there");
-        JsonNode row = json(clickhouse.query("SELECT model_name, api_key_id, project_id, legacy_note, status_code "
+        JsonNode row = TestGateway.json(clickhouse.query("SELECT model_name, api_key_id, project_id, legacy_note, status_code "
                 + "FROM prior.GatewayAnalytics FORMAT JSONEachRow"));
         assertEquals("mock", row.path("model_name").asText(), "a column added: " + row);
         assertEquals("team", row.path("api_key_id").asText());

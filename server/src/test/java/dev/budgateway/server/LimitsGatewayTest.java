@@ -16,7 +16,6 @@ import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import dev.budgateway.filters.controlplane.BudappKeys;
 import dev.budgateway.filters.controlplane.RedisServer;
-import dev.budgateway.plugins.spi.Json;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -64,7 +63,7 @@ class LimitsGatewayTest {
         // Until its connection is up a gateway decides limits without Redis (on_redis_error): wait for it.
         within(10_000, () -> {
             try {
-                return json(gw.get("/health").body()).path("dependencies").path("redis").asText().equals("ok");
+                return TestGateway.json(gw.get("/health").body()).path("dependencies").path("redis").asText().equals("ok");
             } catch (Exception e) {
                 return false;
             }
@@ -83,14 +82,6 @@ class LimitsGatewayTest {
             return gw.post("/v1/chat/completions", body, "authorization", "Bearer bud-user-key").statusCode();
         } catch (Exception e) {
             return -1;
-        }
-    }
-
-    static JsonNode json(String text) {
-        try {
-            return Json.parse(text.getBytes(StandardCharsets.UTF_8));
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
         }
     }
 
@@ -133,7 +124,7 @@ class LimitsGatewayTest {
             }
         }
         assertEquals(19, ok, "20 an hour across both gateways, the SDK's request included");
-        JsonNode error = json(refused.body()).path("error");
+        JsonNode error = TestGateway.json(refused.body()).path("error");
         assertEquals("rate_limit_error", error.path("type").asText(), refused.body());
         assertEquals("rate_limit_exceeded", error.path("code").asText());
         assertTrue(error.path("message").asText().startsWith("Rate limit exceeded: per-key:rph allows 20"));
@@ -176,20 +167,20 @@ class LimitsGatewayTest {
         String body = CHAT.replace("\"mock\"", "\"friendly\"");
         within(5_000, () -> status(gw, body) == 402, "the quota is reached");
         HttpResponse<String> r = gw.post("/v1/chat/completions", body, "authorization", "Bearer bud-user-key");
-        JsonNode error = json(r.body()).path("error");
+        JsonNode error = TestGateway.json(r.body()).path("error");
         assertEquals("insufficient_quota", error.path("type").asText(), r.body());
         assertEquals("Usage quota exceeded: token quota reached", error.path("message").asText());
         HttpResponse<String> anthropic = gw.post("/v1/messages", "{\"model\":\"friendly\",\"max_tokens\":16,"
                 + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", "x-api-key", "bud-user-key",
                 "anthropic-version", "2023-06-01");
         assertEquals(402, anthropic.statusCode());
-        assertEquals("billing_error", json(anthropic.body()).path("error")
+        assertEquals("billing_error", TestGateway.json(anthropic.body()).path("error")
                 .path("type").asText(), anthropic.body());
 
         redis.set("usage_limit:user-1", spent.replace("\"tokens_used\":1000", "\"tokens_used\":0"));
         redis.set("usage_limit_clear:user-1", "1");
         within(2_000, () -> status(gw, body) == 200, "a pass again after the reset");
-        within(2_000, () -> json(redis.commands().get("usage_limit:user-1")).path("tokens_used").asLong() > 0,
+        within(2_000, () -> TestGateway.json(redis.commands().get("usage_limit:user-1")).path("tokens_used").asLong() > 0,
                 "the usage written back where budapp reads it");
     }
 }

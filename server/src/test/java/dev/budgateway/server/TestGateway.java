@@ -31,6 +31,15 @@ final class TestGateway implements AutoCloseable {
         return new TestGateway(Gateway.start(ConfigLoader.parse(config, env::get), env::get));
     }
 
+    /** A response body as JSON; a test fails with the text when it is none. */
+    static com.fasterxml.jackson.databind.JsonNode json(String text) {
+        try {
+            return dev.budgateway.plugins.spi.Json.parse(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("not JSON: " + text, e);
+        }
+    }
+
     static TestGateway start(String toml) throws ConfigException {
         return start(toml, Map.of());
     }
