@@ -137,4 +137,30 @@ class AnalyticsTest {
         assertEquals("kept", row.path("legacy_note").asText(), "the table's own columns are kept");
         assertEquals(200, row.path("status_code").asInt());
     }
+
+    @Test
+    void rowsWaitOnDiskThroughAnOutageAndARestartAndArriveOnce() throws Exception {
+        clickhouse = ClickHouseServer.start();
+        java.nio.file.Path spool = java.nio.file.Files.createTempDirectory("analytics-spool");
+        String toml = TestGateway.mockModel(a) + "[clickhouse]\nflush_interval_ms = 100\nspool_dir = \"" + spool + "\"\n";
+        Map<String, String> env = Map.of("TENSORZERO_CLICKHOUSE_URL", clickhouse.url("spooled"));
+        TestGateway first = fx.start(toml, env);
+        assertEquals(200, first.post("/v1/chat/completions", CHAT).statusCode());
+        within(15_000, () -> rows("spooled") == 1, "the first row");
+
+        clickhouse.down();
+        for (int i = 0; i < 100; i++) {
+            assertEquals(200, first.post("/v1/chat/completions", CHAT).statusCode());
+        }
+        within(5_000, () -> spool.toFile().list().length > 0, "rows on disk");
+        first.close(); // shut down while ClickHouse is away: what is queued goes to the spool
+        TestGateway second = fx.start(toml, env);
+        for (int i = 0; i < 20; i++) {
+            assertEquals(200, second.post("/v1/chat/completions", CHAT).statusCode());
+        }
+        clickhouse.up();
+        within(40_000, () -> rows("spooled") == 121, "every row after the outage and the restart");
+        assertEquals("121", clickhouse.query("SELECT count() FROM spooled.GatewayAnalytics"), "each once");
+        within(5_000, () -> spool.toFile().list().length == 0, "the spool is empty again");
+    }
 }

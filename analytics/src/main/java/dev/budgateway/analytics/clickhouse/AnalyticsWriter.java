@@ -22,9 +22,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes a {@code GatewayAnalytics} row for every finished request, off the request path: the row is made on the
  * exchange's loop and queued; one thread of its own batches the queue ({@code batch_rows}, or what
- * {@code flush_interval_ms} gathered) into one insert. While ClickHouse is away the batch is retried with backoff
- * and rows wait in the queue (up to {@code queue_rows}); past that they are dropped, counted and logged. At
- * shutdown what is queued is written, for up to 10 s.
+ * {@code flush_interval_ms} gathered) into one insert. A batch ClickHouse does not take goes to the disk
+ * {@link Spool}, and so does every batch after it until the spool is replayed, oldest first, once ClickHouse answers
+ * again (probed with backoff), at start too. Rows are dropped only when the spool is full (or the queue, should the
+ * disk be slower than the requests), counted and logged. At shutdown what is queued is inserted or spooled.
  */
 public final class AnalyticsWriter implements CompletionSink, AutoCloseable {
 
@@ -41,6 +42,9 @@ public final class AnalyticsWriter implements CompletionSink, AutoCloseable {
     private final Counter written;
     private final Counter dropped;
     private final Counter failedInserts;
+    private final Counter spooled;
+    private final Counter replayed;
+    private final Spool spool;
     private final AtomicLong lastDropLog = new AtomicLong(Long.MIN_VALUE / 2);
     private volatile TableShape table;
     private volatile String columns;
@@ -59,6 +63,20 @@ public final class AnalyticsWriter implements CompletionSink, AutoCloseable {
                 .register(registry);
         this.failedInserts = Counter.builder("analytics.inserts.failed")
                 .description("Inserts ClickHouse did not take (retried)").register(registry);
+        this.spooled = Counter.builder("analytics.rows.spooled")
+                .description("GatewayAnalytics rows written to the disk spool while ClickHouse was away").register(registry);
+        this.replayed = Counter.builder("analytics.rows.replayed")
+                .description("GatewayAnalytics rows inserted from the disk spool").register(registry);
+        Spool s = null;
+        try {
+            s = new Spool(settings.spool(), settings.spoolMaxBytes());
+        } catch (java.io.IOException | RuntimeException e) {
+            logger.warn("The analytics spool at {} cannot be used ({}): rows that cannot be inserted are dropped",
+                    settings.spool(), e.getClass().getSimpleName());
+        }
+        this.spool = s;
+        Gauge.builder("analytics.spool.bytes", this, w -> w.spool == null ? 0 : w.spool.bytes())
+                .description("Bytes of GatewayAnalytics rows in the disk spool").register(registry);
         Gauge.builder("analytics.rows.queued", queue, BlockingQueue::size)
                 .description("GatewayAnalytics rows waiting for their insert").register(registry);
         this.thread = new Thread(this::run, "clickhouse-writer");
@@ -88,67 +106,101 @@ public final class AnalyticsWriter implements CompletionSink, AutoCloseable {
             return;
         }
         if (!queue.offer(row)) {
-            dropped.increment();
-            long now = clock.millis();
-            long last = lastDropLog.get();
-            if (now - last >= LOG_EVERY_MS && lastDropLog.compareAndSet(last, now)) {
-                logger.warn("Analytics rows are being dropped: {} wait for ClickHouse already (queue_rows)",
-                        settings.queueRows());
-            }
+            drop(1, settings.queueRows() + " rows are queued already (queue_rows)");
         }
     }
 
     private void run() {
-        long backoff = 500;
-        while (table == null && !closing) {
-            try {
-                Dialect d = Dialect.of(http.version());
-                TableShape shape = new TableShape(Schema.migrate(http, settings, d));
-                Schema.dropExpired(http, settings, d);
-                columns = shape.columnList(Schema.columns(d).keySet());
-                table = shape;
-                logger.info("Analytics go to ClickHouse at {} ({} tables)", settings, d.modern() ? "current" : "legacy");
-            } catch (InterruptedException e) {
-                return;
-            } catch (Exception e) {
-                state = DependencyState.DOWN;
-                logger.warn("ClickHouse tables cannot be made yet ({}); retrying in {} ms", e.getMessage(), backoff);
-                if (!sleep(backoff)) {
-                    return;
-                }
-                backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
-            }
-        }
         List<String> batch = new ArrayList<>(settings.batchRows());
-        backoff = 500;
+        long backoff = 500;
+        long retryAt = System.nanoTime();
         while (true) {
             try {
-                if (batch.isEmpty()) {
-                    if (closing && queue.isEmpty()) {
-                        return;
-                    }
-                    fill(batch);
-                    if (batch.isEmpty()) {
-                        continue;
-                    }
+                boolean due = System.nanoTime() - retryAt >= 0;
+                if (table == null && due) {
+                    migrate();
                 }
-                insert(batch);
-                written.increment(batch.size());
+                if (table != null && due && spool != null && !spool.isEmpty()) {
+                    replayOldest(); // what waited goes first, so rows arrive in order
+                    backoff = 500;
+                    continue;
+                }
+                if (closing && queue.isEmpty()) {
+                    return;
+                }
+                fill(batch);
+                if (batch.isEmpty()) {
+                    continue;
+                }
+                if (table != null && (spool == null || spool.isEmpty()) && due) {
+                    insert(batch);
+                    written.increment(batch.size());
+                    state = DependencyState.OK;
+                    backoff = 500;
+                } else {
+                    park(batch);
+                }
                 batch.clear();
-                state = DependencyState.OK;
-                backoff = 500;
             } catch (InterruptedException e) {
+                park(batch);
                 return;
             } catch (Exception e) {
                 failedInserts.increment();
-                state = DependencyState.DEGRADED;
-                logger.warn("{} analytics rows wait for ClickHouse ({}); retrying in {} ms", batch.size() + queue.size(),
-                        e.getMessage(), backoff);
-                if (closing || !sleep(backoff)) {
-                    return;
-                }
+                state = table == null ? DependencyState.DOWN : DependencyState.DEGRADED;
+                logger.warn("Analytics wait for ClickHouse ({}); the spool holds {} KB, retrying in {} ms",
+                        e.getMessage(), spool == null ? 0 : spool.bytes() / 1024, backoff);
+                park(batch);
+                batch.clear();
+                retryAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoff);
                 backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
             }
+        }
+    }
+
+    private void migrate() throws Exception {
+        Dialect d = Dialect.of(http.version());
+        TableShape shape = new TableShape(Schema.migrate(http, settings, d));
+        Schema.dropExpired(http, settings, d);
+        columns = shape.columnList(Schema.columns(d).keySet());
+        table = shape;
+        logger.info("Analytics go to ClickHouse at {} ({} tables)", settings, d.modern() ? "current" : "legacy");
+    }
+
+    private void replayOldest() throws Exception {
+        java.nio.file.Path segment = spool.oldest();
+        if (segment == null) {
+            return;
+        }
+        List<String> rows = Spool.read(segment);
+        insert(rows);
+        spool.remove(segment);
+        written.increment(rows.size());
+        replayed.increment(rows.size());
+        state = spool.isEmpty() ? DependencyState.OK : DependencyState.DEGRADED;
+    }
+
+    /** Puts a batch that cannot be inserted now in the spool; drops it, counted, when the spool is full or unusable. */
+    private void park(List<String> batch) {
+        if (batch.isEmpty()) {
+            return;
+        }
+        try {
+            if (spool != null && spool.append(batch)) {
+                spooled.increment(batch.size());
+                return;
+            }
+        } catch (java.io.IOException e) {
+            logger.warn("The analytics spool cannot be written ({})", e.getClass().getSimpleName());
+        }
+        drop(batch.size(), "the spool is full (spool_max_mb) or cannot be written");
+    }
+
+    private void drop(int rows, String why) {
+        dropped.increment(rows);
+        long now = clock.millis();
+        long last = lastDropLog.get();
+        if (now - last >= LOG_EVERY_MS && lastDropLog.compareAndSet(last, now)) {
+            logger.warn("Analytics rows are being dropped: {}", why);
         }
     }
 
@@ -180,16 +232,7 @@ public final class AnalyticsWriter implements CompletionSink, AutoCloseable {
         http.insert(Schema.ANALYTICS, columns, body.toByteArray());
     }
 
-    private static boolean sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-            return true;
-        } catch (InterruptedException e) {
-            return false;
-        }
-    }
-
-    /** Writes what is queued (up to 10 s), then stops. */
+    /** Inserts or spools what is queued (the thread gets 10 s, then its rows are spooled), then stops. */
     @Override
     public void close() {
         closing = true;
@@ -199,8 +242,15 @@ public final class AnalyticsWriter implements CompletionSink, AutoCloseable {
             Thread.currentThread().interrupt();
         }
         if (thread.isAlive()) {
-            thread.interrupt();
-            logger.warn("{} analytics rows were not written before shutdown", queue.size());
+            thread.interrupt(); // its batch in hand goes to the spool as it stops
+            try {
+                thread.join(CLOSE_WAIT_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
+        List<String> rest = new ArrayList<>();
+        queue.drainTo(rest);
+        park(rest);
     }
 }

@@ -12,14 +12,14 @@ import java.util.function.Function;
 /**
  * Reads {@code [clickhouse]}: {@code url} ({@code http[s]://[user[:password]@]host:port[/database]}, else
  * {@code TENSORZERO_CLICKHOUSE_URL}), {@code batch_rows}, {@code flush_interval_ms}, {@code queue_rows},
- * {@code ttl_days}.
+ * {@code ttl_days}, {@code spool_dir}, {@code spool_max_mb}.
  */
 public final class ClickHouseSection implements ConfigSection<ClickHouseSettings> {
 
     public static final ClickHouseSection INSTANCE = new ClickHouseSection();
     public static final String URL_VARIABLE = "TENSORZERO_CLICKHOUSE_URL";
     private static final Set<String> KEYS = Set.of("url", "batch_rows", "flush_interval_ms", "queue_rows",
-            "ttl_days");
+            "ttl_days", "spool_dir", "spool_max_mb");
 
     @Override
     public String name() {
@@ -34,6 +34,8 @@ public final class ClickHouseSection implements ConfigSection<ClickHouseSettings
         long flush = d.flushIntervalMs();
         int queue = d.queueRows();
         int ttl = d.ttlDays();
+        java.nio.file.Path spool = null;
+        long spoolMax = d.spoolMaxBytes();
         String path = "clickhouse";
         if (table != null) {
             r.onlyKeys(table, path, KEYS);
@@ -46,6 +48,10 @@ public final class ClickHouseSection implements ConfigSection<ClickHouseSettings
             queue = v == null ? queue : v.intValue();
             v = r.longInRange(table, "ttl_days", path, 1, 36_500);
             ttl = v == null ? ttl : v.intValue();
+            String dir = r.string(table, "spool_dir", path, false);
+            spool = dir == null ? null : java.nio.file.Path.of(dir);
+            v = r.longInRange(table, "spool_max_mb", path, 1, 1_048_576);
+            spoolMax = v == null ? spoolMax : v << 20;
         }
         String where = url != null ? "clickhouse.url" : URL_VARIABLE;
         if (url == null) {
@@ -55,7 +61,8 @@ public final class ClickHouseSection implements ConfigSection<ClickHouseSettings
             return ClickHouseSettings.NONE; // [gateway.analytics] enabled = false: no request rows
         }
         if (url == null || url.isBlank()) {
-            return new ClickHouseSettings(null, d.user(), d.password(), d.database(), batch, flush, queue, ttl);
+            return new ClickHouseSettings(null, d.user(), d.password(), d.database(), batch, flush, queue, ttl, spool,
+                    spoolMax);
         }
         try {
             URI u = new URI(url.strip());
@@ -76,7 +83,7 @@ public final class ClickHouseSection implements ConfigSection<ClickHouseSettings
             }
             URI endpoint = new URI(u.getScheme(), null, u.getHost(), u.getPort() < 0 ? 8123 : u.getPort(), null, null,
                     null);
-            return new ClickHouseSettings(endpoint, user, password, db, batch, flush, queue, ttl);
+            return new ClickHouseSettings(endpoint, user, password, db, batch, flush, queue, ttl, spool, spoolMax);
         } catch (Exception e) {
             // The URL may hold a password: the message names the form, never the value.
             r.problem(where, "not a ClickHouse HTTP URL (expected http[s]://[user[:password]@]host[:port][/database])");

@@ -14,12 +14,24 @@ import java.net.URI;
  * @param flushIntervalMs how long a row may wait for its batch to fill
  * @param queueRows how many rows may wait in memory for their insert
  * @param ttlDays how long rows are kept
+ * @param spoolDir where rows wait on disk while ClickHouse is away; {@code null} for the default, a directory per
+ *     server and database under the system's temporary directory
+ * @param spoolMaxBytes how much the spool may hold
  */
 public record ClickHouseSettings(URI endpoint, String user, String password, String database, int batchRows,
-        long flushIntervalMs, int queueRows, int ttlDays) {
+        long flushIntervalMs, int queueRows, int ttlDays, java.nio.file.Path spoolDir, long spoolMaxBytes) {
 
     public static final ClickHouseSettings NONE = new ClickHouseSettings(null, "default", "", "default", 500, 1_000,
-            100_000, 90);
+            100_000, 90, null, 1L << 30);
+
+    /** The spool's directory: the configured one, else one per server and database. */
+    public java.nio.file.Path spool() {
+        if (spoolDir != null) {
+            return spoolDir;
+        }
+        return java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "budgateway-spool",
+                endpoint.getHost() + "-" + endpoint.getPort() + "-" + database);
+    }
 
     public boolean enabled() {
         return endpoint != null;
