@@ -98,6 +98,7 @@ public final class Gateway implements AutoCloseable {
         RequestMetrics metrics = new RequestMetrics(registry);
         services.addCompletionSink(new RequestMetricsSink(metrics, assembly.catalog().configured().stream()
                 .map(m -> m.name()).collect(java.util.stream.Collectors.toSet())));
+        services.addCompletionSink(new RequestLogSink());
         ClickHouseSettings clickhouse = config.section(ClickHouseSection.INSTANCE);
         if (clickhouse != null && clickhouse.enabled()) {
             AnalyticsWriter analytics = AnalyticsWriter.start(clickhouse, registry);
@@ -217,13 +218,16 @@ public final class Gateway implements AutoCloseable {
      * the client can read, and the future completes once everything is released. Armeria's stop includes
      * a quiet period of its own event loops, so tests do not wait for it.
      */
-    public CompletableFuture<Void> closeAsync() {
+    public synchronized CompletableFuture<Void> closeAsync() {
+        if (closed != null) {
+            return closed; // a second stop (a signal during a stop, a test's cleanup) waits for the first
+        }
         drain.begin();
         catalog.close(); // health checks stop; calls in flight go on
         logger.info("Stopping: {} request(s) in flight, {} ms to finish", drain.inFlight(), shutdownGraceMs);
         ScheduledFuture<?> cut = eventLoops.next().schedule(drain::endRemaining, shutdownGraceMs,
                 TimeUnit.MILLISECONDS);
-        return server.stop().handle((unused, failure) -> {
+        closed = server.stop().handle((unused, failure) -> {
             cut.cancel(false);
             // Nothing is in flight any more: filters flush and close, then what they share, then the transport.
             chain.close();
@@ -233,5 +237,8 @@ public final class Gateway implements AutoCloseable {
             eventLoops.shutdownGracefully();
             return null;
         });
+        return closed;
     }
+
+    private CompletableFuture<Void> closed;
 }

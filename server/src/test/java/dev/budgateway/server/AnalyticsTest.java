@@ -105,6 +105,12 @@ class AnalyticsTest {
         within(40_000, () -> rows("outage") == 51, "every row, once, after the restart");
     }
 
+    /** The batches waiting in a spool directory. */
+    static long batches(java.nio.file.Path spool) {
+        String[] names = spool.toFile().list((d, n) -> n.endsWith(".ndjson"));
+        return names == null ? 0 : names.length;
+    }
+
     static String get(TestGateway gw, String path) {
         try {
             return gw.get(path).body();
@@ -152,8 +158,8 @@ class AnalyticsTest {
         for (int i = 0; i < 100; i++) {
             assertEquals(200, first.post("/v1/chat/completions", CHAT).statusCode());
         }
-        within(5_000, () -> spool.toFile().list().length > 0, "rows on disk");
-        first.close(); // shut down while ClickHouse is away: what is queued goes to the spool
+        within(5_000, () -> batches(spool) > 0, "rows on disk");
+        first.stopAndWait(); // shut down while ClickHouse is away: what is queued goes to the spool
         TestGateway second = fx.start(toml, env);
         for (int i = 0; i < 20; i++) {
             assertEquals(200, second.post("/v1/chat/completions", CHAT).statusCode());
@@ -161,6 +167,6 @@ class AnalyticsTest {
         clickhouse.up();
         within(40_000, () -> rows("spooled") == 121, "every row after the outage and the restart");
         assertEquals("121", clickhouse.query("SELECT count() FROM spooled.GatewayAnalytics"), "each once");
-        within(5_000, () -> spool.toFile().list().length == 0, "the spool is empty again");
+        within(5_000, () -> batches(spool) == 0, "the spool is empty again");
     }
 }

@@ -123,4 +123,9 @@ final class TestGateway implements AutoCloseable {
         // Tests do not wait for the server's shutdown quiet period: the next test has its own gateway.
         gateway.closeAsync();
     }
+
+    /** Stops the gateway and waits until everything it held (filters, sinks, their files) is released. */
+    void stopAndWait() {
+        gateway.closeAsync().join();
+    }
 }

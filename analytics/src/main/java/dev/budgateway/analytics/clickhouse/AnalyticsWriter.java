@@ -72,7 +72,7 @@ public final class AnalyticsWriter implements CompletionSink, AutoCloseable {
             s = new Spool(settings.spool(), settings.spoolMaxBytes());
         } catch (java.io.IOException | RuntimeException e) {
             logger.warn("The analytics spool at {} cannot be used ({}): rows that cannot be inserted are dropped",
-                    settings.spool(), e.getClass().getSimpleName());
+                    settings.spool(), e.getMessage());
         }
         this.spool = s;
         Gauge.builder("analytics.spool.bytes", this, w -> w.spool == null ? 0 : w.spool.bytes())
@@ -252,5 +252,8 @@ public final class AnalyticsWriter implements CompletionSink, AutoCloseable {
         List<String> rest = new ArrayList<>();
         queue.drainTo(rest);
         park(rest);
+        if (spool != null) {
+            spool.close();
+        }
     }
 }

@@ -2,10 +2,14 @@ package dev.budgateway.analytics.clickhouse;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -24,18 +28,44 @@ final class Spool {
     private final Path dir;
     private final long maxBytes;
     private final AtomicLong bytes = new AtomicLong();
+    private final FileChannel lockFile;
+    private final FileLock lock;
     private long next;
 
+    /** Takes the directory for this writer alone: a second gateway given the same one is refused it. */
     Spool(Path dir, long maxBytes) throws IOException {
         this.dir = dir;
         this.maxBytes = maxBytes;
         Files.createDirectories(dir);
+        this.lockFile = FileChannel.open(dir.resolve("spool.lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+        FileLock held;
+        try {
+            held = lockFile.tryLock();
+        } catch (OverlappingFileLockException e) {
+            held = null;
+        }
+        if (held == null) {
+            lockFile.close();
+            throw new IOException("another gateway uses the spool at " + dir);
+        }
+        this.lock = held;
         for (Path p : segments()) {
             bytes.addAndGet(Files.size(p));
             next = Math.max(next, number(p) + 1);
         }
         try (Stream<Path> s = Files.list(dir)) {
             s.filter(p -> p.getFileName().toString().endsWith(".tmp")).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    /** Gives the directory up, for the next gateway. */
+    void close() {
+        try {
+            lock.release();
+            lockFile.close();
+        } catch (IOException e) {
+            // the process is stopping; the lock goes with it
         }
     }
 
