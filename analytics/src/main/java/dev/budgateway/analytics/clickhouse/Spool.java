@@ -73,8 +73,9 @@ final class Spool {
         return bytes.get();
     }
 
+    /** Counted, not listed: only this writer writes here (the lock), and every batch has bytes. */
     boolean isEmpty() {
-        return bytes.get() == 0 && segments().isEmpty();
+        return bytes.get() == 0;
     }
 
     /** Writes a batch; {@code false} when it does not fit ({@code spool_max_bytes}) and was not written. */
