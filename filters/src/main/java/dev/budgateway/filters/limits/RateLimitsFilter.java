@@ -1,6 +1,7 @@
 package dev.budgateway.filters.limits;
 
 import dev.budgateway.filters.controlplane.ControlPlane;
+import dev.budgateway.filters.controlplane.LogThrottle;
 import dev.budgateway.plugins.spi.Completion;
 import dev.budgateway.plugins.spi.Exchange;
 import dev.budgateway.plugins.spi.Filter;
@@ -15,7 +16,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +41,7 @@ final class RateLimitsFilter implements Filter {
     private final Leases leases;
     private final FilterMetrics.Counter refused;
     private final FilterMetrics.Counter withoutRedis;
-    private final AtomicLong lastLogged = new AtomicLong(Long.MIN_VALUE / 2);
+    private final LogThrottle redisAwayLog;
 
     RateLimitsFilter(List<RateLimit> limits, ModelLimits modelLimits, ControlPlane redis, RateLimitsConfig c,
             Clock clock, FilterMetrics metrics) {
@@ -51,6 +51,7 @@ final class RateLimitsFilter implements Filter {
         this.timeoutMs = c.redisTimeoutMs();
         this.prefix = c.keyPrefix();
         this.clock = clock;
+        this.redisAwayLog = new LogThrottle(clock, LOG_EVERY_MS);
         this.local = new LocalBuckets(c.expectedReplicas(), clock::millis);
         this.leases = new Leases(c.leaseFraction(), clock::millis, this::script);
         this.refused = metrics.counter("rate_limits.refused", "Requests refused by a rate limit");
@@ -138,7 +139,7 @@ final class RateLimitsFilter implements Filter {
                     if (leased.contains(s)) {
                         out.add(fromLeases.get(li++));
                     } else {
-                        out.add(ei < fromRedis.size() ? fromRedis.get(ei++) : notDecided(s));
+                        out.add(ei < fromRedis.size() ? fromRedis.get(ei++) : notDecided());
                     }
                 }
                 return out;
@@ -162,9 +163,7 @@ final class RateLimitsFilter implements Filter {
 
     private List<LimitScript.Outcome> withoutRedis(List<LimitScript.Step> steps, String why) {
         withoutRedis.increment(steps.size());
-        long now = clock.millis();
-        long last = lastLogged.get();
-        if (now - last >= LOG_EVERY_MS && lastLogged.compareAndSet(last, now)) {
+        if (redisAwayLog.due()) {
             logger.warn("Rate limits decided without Redis ({}): each limit's on_redis_error applies", why);
         }
         List<LimitScript.Step> counted = new ArrayList<>();
@@ -179,7 +178,7 @@ final class RateLimitsFilter implements Filter {
         for (LimitScript.Step s : steps) {
             out.add(switch (s.limit().onRedisError()) {
                 case LOCAL -> fromLocal.get(i++);
-                case ALLOW -> notDecided(s);
+                case ALLOW -> notDecided();
                 case DENY -> new LimitScript.Outcome(false, -1, 0, -1, 0);
             });
         }
@@ -187,7 +186,7 @@ final class RateLimitsFilter implements Filter {
     }
 
     /** Allowed, with nothing known to report in headers. */
-    private static LimitScript.Outcome notDecided(LimitScript.Step s) {
+    private static LimitScript.Outcome notDecided() {
         return new LimitScript.Outcome(true, -1, 0, 0, 0);
     }
 

@@ -1,6 +1,7 @@
 package dev.budgateway.filters.usage;
 
 import dev.budgateway.filters.controlplane.ControlPlane;
+import dev.budgateway.filters.controlplane.LogThrottle;
 import dev.budgateway.filters.controlplane.ModelPolicies;
 import dev.budgateway.filters.controlplane.RecordListener;
 import dev.budgateway.filters.controlplane.RedisScript;
@@ -25,7 +26,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,7 +58,7 @@ final class UsageLimitsFilter implements Filter {
     private final FilterMetrics.Counter refused;
     private final FilterMetrics.Counter withoutRedis;
     private final FilterMetrics.Counter costCharged;
-    private final AtomicLong lastLogged = new AtomicLong(Long.MIN_VALUE / 2);
+    private final LogThrottle redisAwayLog;
 
     UsageLimitsFilter(ControlPlane redis, UsageLimitsConfig config, Map<String, Pricing> prices, Pricing defaultPrice,
             List<Quota> quotas, Clock clock, FilterMetrics metrics) {
@@ -68,6 +68,7 @@ final class UsageLimitsFilter implements Filter {
         this.prices = Map.copyOf(prices);
         this.defaultPrice = defaultPrice;
         this.clock = clock;
+        this.redisAwayLog = new LogThrottle(clock, LOG_EVERY_MS);
         this.publishedPrices = new ModelPolicies<>("pricing", Pricing::parse).watch(redis);
         this.refused = metrics.counter("usage_limits.refused", "Requests refused with 402 by a usage quota");
         this.withoutRedis = metrics.counter("usage_limits.decided_without_redis",
@@ -139,22 +140,10 @@ final class UsageLimitsFilter implements Filter {
     }
 
     private CompletionStage<Verdict> reserveQuotas(List<QuotaKey> keys, Estimate e) {
-        var commands = redis.commands().orElse(null);
-        if (commands == null) {
-            return CompletableFuture.completedFuture(quotasWithoutRedis("not connected"));
-        }
-        return QUOTAS.run(commands, quotaKeyNames(keys), quotaArgs(1, keys, e, 0, 0)).toCompletableFuture()
-                .orTimeout(config.redisTimeoutMs(), TimeUnit.MILLISECONDS)
-                .thenApply(reply -> {
-                    int over = ((Number) reply.get(0)).intValue();
-                    return over == 0 ? new Verdict(null, true)
-                            : new Verdict(keys.get(over - 1).quota().describe(), false);
-                })
-                .exceptionally(failure -> {
-                    boolean late = failure instanceof java.util.concurrent.TimeoutException;
-                    Verdict v = quotasWithoutRedis(late ? "slower than " + config.redisTimeoutMs() + " ms" : "failed");
-                    return late && v.refusal == null ? new Verdict(null, true) : v;
-                });
+        return reserveWith(QUOTAS, quotaKeyNames(keys), quotaArgs(1, keys, e, 0, 0), reply -> {
+            int over = ((Number) reply.get(0)).intValue();
+            return over == 0 ? new Verdict(null, true) : new Verdict(keys.get(over - 1).quota().describe(), false);
+        }, this::quotasWithoutRedis);
     }
 
     private Verdict quotasWithoutRedis(String why) {
@@ -193,21 +182,31 @@ final class UsageLimitsFilter implements Filter {
     }
 
     private CompletionStage<Verdict> reserve(String user, Estimate e) {
-        var commands = redis.commands().orElse(null);
-        if (commands == null) {
-            return CompletableFuture.completedFuture(withoutRedis(user, "not connected"));
-        }
-        return SCRIPT.run(commands, keys(user), "1", Long.toString(e.tokens()), Double.toString(e.cost()), "0", "0",
-                Long.toString(config.reservationTtlMs())).toCompletableFuture()
-                .orTimeout(config.redisTimeoutMs(), TimeUnit.MILLISECONDS)
-                .thenApply(reply -> {
+        return reserveWith(SCRIPT, keys(user), new String[] {"1", Long.toString(e.tokens()), Double.toString(e.cost()),
+                "0", "0", Long.toString(config.reservationTtlMs())}, reply -> {
                     long verdict = ((Number) reply.get(0)).longValue();
                     return verdict == 0 ? new Verdict(String.valueOf(reply.get(1)), false)
                             : new Verdict(null, verdict == 1);
-                })
+                }, why -> withoutRedis(user, why));
+    }
+
+    /**
+     * Runs a reserving script within {@code redis_timeout_ms}; without Redis (not connected, failed, too slow)
+     * {@code withoutRedis} decides, told why.
+     */
+    private CompletionStage<Verdict> reserveWith(RedisScript script, String[] keys, String[] args,
+            java.util.function.Function<List<Object>, Verdict> read,
+            java.util.function.Function<String, Verdict> withoutRedis) {
+        var commands = redis.commands().orElse(null);
+        if (commands == null) {
+            return CompletableFuture.completedFuture(withoutRedis.apply("not connected"));
+        }
+        return script.run(commands, keys, args).toCompletableFuture()
+                .orTimeout(config.redisTimeoutMs(), TimeUnit.MILLISECONDS)
+                .thenApply(read)
                 .exceptionally(failure -> {
                     boolean late = failure instanceof java.util.concurrent.TimeoutException;
-                    Verdict v = withoutRedis(user, late ? "slower than " + config.redisTimeoutMs() + " ms" : "failed");
+                    Verdict v = withoutRedis.apply(late ? "slower than " + config.redisTimeoutMs() + " ms" : "failed");
                     // A late reserve may still run: release it at the end, so it does not hold the quota until it expires.
                     return late && v.refusal == null ? new Verdict(null, true) : v;
                 });
@@ -227,9 +226,7 @@ final class UsageLimitsFilter implements Filter {
     private static final String UNAVAILABLE = "\0unavailable";
 
     private void logOnce(String message, String why) {
-        long now = clock.millis();
-        long last = lastLogged.get();
-        if (now - last >= LOG_EVERY_MS && lastLogged.compareAndSet(last, now)) {
+        if (redisAwayLog.due()) {
             logger.warn(message, why, config.onRedisError());
         }
     }
