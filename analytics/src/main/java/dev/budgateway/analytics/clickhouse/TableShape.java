@@ -42,12 +42,12 @@ record TableShape(Map<String, String> types) {
             throw new IllegalStateException("an analytics row is not JSON", e);
         }
         ObjectNode out = JsonNodeFactory.instance.objectNode();
-        in.fields().forEachRemaining(f -> {
+        for (Map.Entry<String, JsonNode> f : in.properties()) {
             String type = types.get(f.getKey());
             if (type != null) {
                 out.set(f.getKey(), value(f.getValue(), type));
             }
-        });
+        }
         return out.toString();
     }
 

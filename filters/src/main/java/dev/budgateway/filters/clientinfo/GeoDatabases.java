@@ -73,7 +73,7 @@ final class GeoDatabases implements AutoCloseable {
         if (asn != null) {
             open(asn);
         }
-        this.hasCity = location != null && location.reader.getMetadata().databaseType().contains("City");
+        this.hasCity = location != null && location.reader.metadata().databaseType().contains("City");
         if (reloadMs > 0) {
             scheduler.scheduleWithFixedDelay(this::checkForChanges, reloadMs, reloadMs, TimeUnit.MILLISECONDS);
         }
