@@ -36,15 +36,18 @@ public final class RequestMetrics {
     private record RequestTags(String endpoint, String model, String provider, int status) {}
 
     private record RequestMeters(Counter requests, Timer duration, Timer ttft, Counter inputTokens,
-            Counter outputTokens, Counter upstreamErrors, Counter extraAttempts) {}
+            Counter outputTokens, Counter upstreamErrors, Counter extraAttempts, Timer processing, Counter cost) {}
 
     /**
      * Records one finished exchange.
      *
      * @param model a configured model name, or a bounded stand-in such as {@code openai::*}
      * @param provider the provider that served (or failed last), or {@code none}
+     * @param cost what its usage cost, or {@code null}
+     * @param processingNanos the gateway's own share of its time: its duration less its upstream attempts'
      */
-    public void record(String endpoint, String model, String provider, boolean streaming, Completion completion) {
+    public void record(String endpoint, String model, String provider, boolean streaming, Completion completion,
+            Double cost, long processingNanos) {
         RequestMeters m = requestMeters.computeIfAbsent(new RequestTags(endpoint, model, provider, completion.status()),
                 this::meters);
         m.requests.increment();
@@ -59,6 +62,12 @@ public final class RequestMetrics {
         }
         if (completion.error() != null && completion.status() >= 500 && completion.attempts() > 0) {
             m.upstreamErrors.increment();
+        }
+        if (cost != null && cost > 0) {
+            m.cost.increment(cost);
+        }
+        if (completion.attempts() > 0) {
+            m.processing.record(processingNanos, TimeUnit.NANOSECONDS);
         }
         if (completion.attempts() > 1) {
             // Retries and fallbacks that this request needed: what a provider's trouble cost, even when the
@@ -126,6 +135,16 @@ public final class RequestMetrics {
                         .description("Attempts beyond the first (retries and fallbacks), by the provider that "
                                 + "finally answered and the request's status")
                         .tags("model", t.model(), "provider", t.provider(), "status", status)
+                        .register(registry),
+                Timer.builder("budgateway.gateway.processing")
+                        .description("The gateway's own share of a request that reached an upstream: its duration "
+                                + "less its upstream attempts' (the Rust gateway's gateway_processing_seconds)")
+                        .tags("endpoint", t.endpoint(), "status", status)
+                        .serviceLevelObjectives(LATENCY_SLOS)
+                        .register(registry),
+                Counter.builder("budgateway.cost")
+                        .description("What requests' usage cost at their models' prices, in the prices' currency")
+                        .tags("model", t.model(), "provider", t.provider())
                         .register(registry));
     }
 }

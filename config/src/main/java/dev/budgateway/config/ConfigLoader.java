@@ -114,7 +114,6 @@ public final class ConfigLoader {
      */
     private static void modelPolicies(List<FilterSpec> filters, boolean declared, ConfigReader r) {
         boolean limits = false;
-        boolean usage = false;
         for (FilterSpec f : filters) {
             if (f.type().equals("rate-limits")) {
                 limits = true;
@@ -123,7 +122,6 @@ public final class ConfigLoader {
                 }
                 putAll(f.settings(), "models", r.modelPolicies("rate_limits"));
             } else if (f.type().equals("usage-limits")) {
-                usage = true;
                 putAll(f.settings(), "prices", r.modelPolicies("pricing"));
             }
         }
@@ -135,10 +133,7 @@ public final class ConfigLoader {
             r.modelPolicies("rate_limits").keySet().forEach(m -> r.notice("models." + m + ".rate_limits",
                     "applies only with a rate-limits filter in the chain: ignored"));
         }
-        if (!usage) {
-            r.modelPolicies("pricing").keySet().forEach(m -> r.notice("models." + m + ".pricing",
-                    "read by the usage-limits filter, which is not in the chain: ignored"));
-        }
+        // Prices are read without a usage-limits filter too: the request records carry their cost.
     }
 
     private static void putAll(ObjectNode settings, String field, Map<String, JsonNode> values) {

@@ -55,6 +55,27 @@ public final class ConfigReader {
         return requestAnalytics;
     }
 
+    private Boolean inferenceRows;
+    private Boolean traceExport;
+
+    void inferenceRows(boolean enabled) {
+        inferenceRows = enabled;
+    }
+
+    /** The Rust gateway's {@code [gateway.observability] enabled}, or {@code null} when the file does not say. */
+    public Boolean inferenceRows() {
+        return inferenceRows;
+    }
+
+    void traceExport(boolean enabled) {
+        traceExport = enabled;
+    }
+
+    /** The Rust gateway's {@code [gateway.export.otlp.traces] enabled}, or {@code null} when the file does not say. */
+    public Boolean traceExport() {
+        return traceExport;
+    }
+
     String geoipDbPath() {
         return geoipDbPath;
     }
@@ -76,7 +97,8 @@ public final class ConfigReader {
         modelPolicies.computeIfAbsent(field, f -> new java.util.LinkedHashMap<>()).put(model, value);
     }
 
-    java.util.Map<String, JsonNode> modelPolicies(String field) {
+    /** The {@code [models.X]} values of a policy field, by model. */
+    public java.util.Map<String, JsonNode> modelPolicies(String field) {
         return modelPolicies.getOrDefault(field, java.util.Map.of());
     }
 

@@ -21,8 +21,6 @@ final class RustCompat {
             "tools", "TensorZero tool definitions for functions");
     /** {@code [gateway]} keys of the Rust gateway's: what each would do. */
     private static final Map<String, String> GATEWAY = Map.ofEntries(
-            Map.entry("observability", "writing inferences to ClickHouse"),
-            Map.entry("export", "exporting OpenTelemetry traces (export.otlp)"),
             Map.entry("otlp_proxy", "the OTLP proxy"),
             Map.entry("enable_template_filesystem_access", "templates of TensorZero functions"));
     /** Of those, the ones a gateway must not run without when they are enabled. */
@@ -75,6 +73,23 @@ final class RustCompat {
             }
             // [gateway.analytics] enabled: the GatewayAnalytics rows, written when a ClickHouse URL is set.
             r.requestAnalytics(enabled(analytics));
+        }
+        JsonNode observability = gateway.remove("observability");
+        if (observability != null) {
+            // [gateway.observability] enabled: the ModelInference rows, one per upstream attempt.
+            r.inferenceRows(enabled(observability));
+            if (observability.has("kafka") && enabled(observability.get("kafka"))) {
+                r.notice("gateway.observability.kafka", "not supported (the budmetrics Kafka feed): ignored; "
+                        + "budmetrics reads the same data from the OpenTelemetry spans");
+            }
+        }
+        JsonNode export = gateway.remove("export");
+        if (export != null) {
+            // [gateway.export.otlp.traces] enabled: spans over OTLP, to OTEL_EXPORTER_OTLP_TRACES_ENDPOINT.
+            JsonNode traces = export.path("otlp").path("traces");
+            if (traces.isObject()) {
+                r.traceExport(enabled(traces));
+            }
         }
         JsonNode rateLimits = gateway.remove("rate_limits");
         if (rateLimits != null) {

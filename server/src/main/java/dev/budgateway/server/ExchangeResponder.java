@@ -7,6 +7,7 @@ import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.common.ResponseHeadersBuilder;
+import dev.budgateway.analytics.ObservabilitySettings;
 import dev.budgateway.plugins.runtime.DefaultExchange;
 import dev.budgateway.plugins.runtime.ResponsePipeline;
 import dev.budgateway.plugins.spi.Chunk;
@@ -38,6 +39,7 @@ final class ExchangeResponder implements ResponsePipeline.Sink, ChunkSubscriber 
 
     private final DefaultExchange exchange;
     private final ClientProtocol protocol;
+    private final ObservabilitySettings observability;
     private final Consumer<Completion> onComplete;
 
     private ResponsePipeline pipeline;
@@ -60,9 +62,10 @@ final class ExchangeResponder implements ResponsePipeline.Sink, ChunkSubscriber 
     /** Told when this exchange is over, so shutdown knows what is still in flight. */
     private final Drain drain;
 
-    ExchangeResponder(DefaultExchange exchange, ClientProtocol protocol, Consumer<Completion> onComplete,
-            CompletableFuture<HttpResponse> result, Drain drain) {
+    ExchangeResponder(DefaultExchange exchange, ClientProtocol protocol, ObservabilitySettings observability,
+            Consumer<Completion> onComplete, CompletableFuture<HttpResponse> result, Drain drain) {
         this.exchange = exchange;
+        this.observability = observability;
         this.drain = drain;
         this.result = result;
         this.protocol = protocol;
@@ -199,6 +202,7 @@ final class ExchangeResponder implements ResponsePipeline.Sink, ChunkSubscriber 
                 writer.close();
             } else {
                 ResponseHeadersBuilder headers = headers(head.status()).contentType(MediaType.JSON_UTF_8);
+                costHeader(headers);
                 result.complete(HttpResponse.of(headers.build(), HttpData.wrap(unaryBody == null ? new byte[0]
                         : protocol.unary(unaryBody))));
             }
@@ -320,6 +324,17 @@ final class ExchangeResponder implements ResponsePipeline.Sink, ChunkSubscriber 
         Integer attempts = exchange.get(Keys.ATTEMPTS);
         if (attempts != null) {
             h.header("x-gateway-attempts", attempts.toString());
+        }
+    }
+
+    /** A whole answer's cost, when asked for: its usage is known before its head goes out, unlike a stream's. */
+    private void costHeader(ResponseHeadersBuilder headers) {
+        if (!observability.costHeader()) {
+            return;
+        }
+        Double cost = ObservabilitySettings.cost(observability.priceOf(exchange, exchange.get(Keys.SERVED_BY)), usage);
+        if (cost != null) {
+            headers.set("x-gateway-cost", java.math.BigDecimal.valueOf(cost).stripTrailingZeros().toPlainString());
         }
     }
 

@@ -5,10 +5,13 @@ import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
 import dev.budgateway.analytics.MicrometerFilterMetrics;
+import dev.budgateway.analytics.ObservabilitySection;
+import dev.budgateway.analytics.ObservabilitySettings;
 import dev.budgateway.analytics.RequestMetrics;
 import dev.budgateway.analytics.clickhouse.AnalyticsWriter;
 import dev.budgateway.analytics.clickhouse.ClickHouseSection;
 import dev.budgateway.analytics.clickhouse.ClickHouseSettings;
+import dev.budgateway.analytics.tracing.TraceExport;
 import dev.budgateway.config.GatewayConfig;
 import dev.budgateway.plugins.runtime.ChainRunner;
 import dev.budgateway.plugins.runtime.FilterChain;
@@ -95,13 +98,21 @@ public final class Gateway implements AutoCloseable {
         new UptimeMetrics().bindTo(registry);
         JvmGcMetrics gcMetrics = new JvmGcMetrics();
         gcMetrics.bindTo(registry);
+        ObservabilitySettings observability = java.util.Objects.requireNonNullElse(
+                config.section(ObservabilitySection.INSTANCE), ObservabilitySettings.DEFAULT);
         RequestMetrics metrics = new RequestMetrics(registry);
         services.addCompletionSink(new RequestMetricsSink(metrics, assembly.catalog().configured().stream()
-                .map(m -> m.name()).collect(java.util.stream.Collectors.toSet())));
+                .map(m -> m.name()).collect(java.util.stream.Collectors.toSet()), observability));
         services.addCompletionSink(new RequestLogSink());
+        services.observability(observability);
+        TraceExport traces = TraceExport.start(observability, env);
+        if (traces != null) {
+            services.spans(traces.spans());
+            services.onClose(traces);
+        }
         ClickHouseSettings clickhouse = config.section(ClickHouseSection.INSTANCE);
         if (clickhouse != null && clickhouse.enabled()) {
-            AnalyticsWriter analytics = AnalyticsWriter.start(clickhouse, registry);
+            AnalyticsWriter analytics = AnalyticsWriter.start(clickhouse, observability, registry);
             services.addCompletionSink(analytics);
             services.dependency("clickhouse", analytics::state);
             services.onClose(analytics);

@@ -1,5 +1,7 @@
 package dev.budgateway.server;
 
+import dev.budgateway.analytics.ObservabilitySettings;
+import dev.budgateway.analytics.tracing.RequestSpans;
 import dev.budgateway.plugins.spi.CompletionSink;
 import dev.budgateway.plugins.spi.DependencyState;
 import dev.budgateway.plugins.spi.FilterEnv;
@@ -36,6 +38,8 @@ final class HostServices implements FilterEnv {
     private final List<CompletionSink> sinks = new CopyOnWriteArrayList<>();
     private final Deque<AutoCloseable> closing = new ArrayDeque<>();
     private final Map<String, Supplier<DependencyState>> dependencies = new ConcurrentSkipListMap<>();
+    private volatile ObservabilitySettings observability = ObservabilitySettings.DEFAULT;
+    private volatile RequestSpans spans;
 
     HostServices(ScheduledExecutorService scheduler, Clock clock, FilterMetrics metrics) {
         this.scheduler = scheduler;
@@ -95,13 +99,43 @@ final class HostServices implements FilterEnv {
         return now;
     }
 
+    /** What requests record of themselves: prices, the cost header. */
+    ObservabilitySettings observability() {
+        return observability;
+    }
+
+    HostServices observability(ObservabilitySettings settings) {
+        observability = settings;
+        return this;
+    }
+
+    /** Where each finished request's spans are made, before the sinks hear of it (they may log its trace id). */
+    HostServices spans(RequestSpans requestSpans) {
+        spans = requestSpans;
+        return this;
+    }
+
     @Override
     public void addCompletionSink(CompletionSink sink) {
         sinks.add(sink);
     }
 
-    /** Tells every sink; a sink that fails does not keep the others from hearing. */
-    void finished(FinishedExchange finished) {
+    /**
+     * Makes the request's spans when traces are on, then tells every sink; a sink that fails does not keep the
+     * others from hearing.
+     *
+     * @param header the request's headers, for the client's trace context
+     */
+    void finished(FinishedExchange exchange, java.util.function.Function<String, String> header) {
+        FinishedExchange finished = exchange;
+        RequestSpans s = spans;
+        if (s != null) {
+            try {
+                finished = exchange.withTraceId(s.emit(exchange, header));
+            } catch (RuntimeException e) {
+                logger.warn("The spans of request {} could not be made", exchange.requestId(), e);
+            }
+        }
         for (CompletionSink sink : sinks) {
             try {
                 sink.onFinished(finished);

@@ -8,7 +8,6 @@ import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import dev.budgateway.plugins.runtime.ChainRunner;
 import dev.budgateway.plugins.runtime.DefaultExchange;
-import dev.budgateway.providers.ScannedBody;
 import dev.budgateway.plugins.spi.ApiEndpoint;
 import dev.budgateway.plugins.spi.Completion;
 import dev.budgateway.plugins.spi.FinishedExchange;
@@ -17,6 +16,7 @@ import dev.budgateway.plugins.spi.GatewayException;
 import dev.budgateway.plugins.spi.Keys;
 import dev.budgateway.plugins.spi.UploadedFiles;
 import dev.budgateway.providers.EventLoops;
+import dev.budgateway.providers.ScannedBody;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -58,7 +58,7 @@ final class InferenceService implements HttpService {
             UploadReader.read(req, ctx.eventLoop().withoutContext()).whenComplete((upload, failure) ->
                     EventLoops.run(ctx.eventLoop(), () -> {
                         if (failure != null) {
-                            rejected(ctx, failure, start, result);
+                            rejected(ctx, req, failure, start, result);
                             return;
                         }
                         RequestBodyTimeout.stop(ctx);
@@ -78,7 +78,7 @@ final class InferenceService implements HttpService {
                             // Uploads are OpenAI's only (audio, image edits): its API reads their text fields.
                             request = ((OpenAiApi) api).request(RequestParser.check(endpoint, upload.fields()));
                         } catch (GatewayException e) {
-                            rejected(ctx, e, start, result);
+                            rejected(ctx, req, e, start, result);
                             return;
                         }
                         handle(ctx, req, request, upload.files(), start, result);
@@ -87,7 +87,7 @@ final class InferenceService implements HttpService {
         }
         req.aggregate().whenComplete((agg, failure) -> {
             if (failure != null) {
-                rejected(ctx, failure, start, result);
+                rejected(ctx, req, failure, start, result);
                 return;
             }
             RequestBodyTimeout.stop(ctx);
@@ -96,7 +96,7 @@ final class InferenceService implements HttpService {
                 try {
                     request = api.read(ctx, req, agg.content().array());
                 } catch (GatewayException e) {
-                    rejected(ctx, e, start, result);
+                    rejected(ctx, req, e, start, result);
                     return;
                 }
                 handle(ctx, req, request, null, start, result);
@@ -106,20 +106,20 @@ final class InferenceService implements HttpService {
     }
 
     /** A request that never reached the chain: unreadable, too large, or invalid. */
-    private void rejected(ServiceRequestContext ctx, Throwable failure, long start,
+    private void rejected(ServiceRequestContext ctx, HttpRequest req, Throwable failure, long start,
             CompletableFuture<HttpResponse> result) {
         boolean clientGone = GatewayException.unwrap(failure) == null && !ErrorResponses.isBodyTimeout(failure)
                 && (ctx.isCancelled() || ErrorResponses.isClientGone(failure));
         if (clientGone) {
             // The client left while sending its request: nobody to answer, nothing to warn about.
             logger.debug("{}: the client went away before its request was complete", ctx.id().text());
-            record(null, ctx.id().text(), false, new Completion(499, null, null, true, 0, null,
+            record(null, req, ctx.id().text(), false, new Completion(499, null, null, true, 0, null,
                     System.nanoTime() - start, -1));
             result.complete(HttpResponse.of(HttpStatus.valueOf(499)));
             return;
         }
         GatewayError error = ErrorResponses.forUnreadableBody(failure, endpoint.isMultipart());
-        record(null, ctx.id().text(), false, new Completion(error.status(), null, error, false, 0, null,
+        record(null, req, ctx.id().text(), false, new Completion(error.status(), null, error, false, 0, null,
                 System.nanoTime() - start, -1));
         result.complete(api.errors().errorResponse(error, ctx.id().text()).toHttpResponse());
     }
@@ -163,8 +163,8 @@ final class InferenceService implements HttpService {
         }
         request.prepare(exchange);
         ctx.whenRequestCancelling().thenRun(() -> EventLoops.run(exchange.eventLoop(), exchange::cancel));
-        ExchangeResponder responder = new ExchangeResponder(exchange, request.protocol(),
-                completion -> record(exchange, requestId, stream, completion), result, drain);
+        ExchangeResponder responder = new ExchangeResponder(exchange, request.protocol(), services.observability(),
+                completion -> record(exchange, req, requestId, stream, completion), result, drain);
         drain.started(responder);
         runner.run(exchange).whenComplete((response, failure) -> EventLoops.run(exchange.eventLoop(), () -> {
             if (failure != null) {
@@ -175,7 +175,10 @@ final class InferenceService implements HttpService {
         }));
     }
 
-    private void record(DefaultExchange exchange, String requestId, boolean stream, Completion completion) {
-        services.finished(new FinishedExchange(requestId, api.name(), stream, exchange, completion));
+    private void record(DefaultExchange exchange, HttpRequest req, String requestId, boolean stream,
+            Completion completion) {
+        services.finished(new FinishedExchange(requestId, api.name(), stream, exchange, completion,
+                exchange == null ? java.util.List.of() : exchange.attemptLog().finish(completion),
+                java.time.Instant.now()), req.headers()::get);
     }
 }

@@ -13,7 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One JSON line per request on the {@code budgateway.requests} logger: request id, API, model, provider, status,
+ * One JSON line per request on the {@code budgateway.requests} logger: request id, trace id, API, model, provider,
+ * status,
  * latency, time to first byte, attempts, tokens, the key's id and the client's address. Never a body, a key or a
  * secret. The logger writes through an asynchronous appender that drops rather than blocks ({@code logback.xml}), so
  * a slow console does not slow requests; {@code BUDGATEWAY_REQUEST_LOG=OFF} turns it off.
@@ -31,6 +32,9 @@ final class RequestLogSink implements CompletionSink {
         Exchange ex = f.exchange();
         ObjectNode line = JsonNodeFactory.instance.objectNode();
         line.put("request_id", f.requestId());
+        if (f.traceId() != null) {
+            line.put("trace_id", f.traceId());
+        }
         line.put("api", f.api());
         line.put("stream", f.stream());
         if (ex != null) {
@@ -49,6 +53,7 @@ final class RequestLogSink implements CompletionSink {
         }
         if (c.servedBy() != null) {
             line.put("provider", c.servedBy().provider());
+            line.put("served_model", c.servedBy().model());
         }
         line.put("status", c.status());
         line.put("duration_ms", c.durationNanos() / 1e6);

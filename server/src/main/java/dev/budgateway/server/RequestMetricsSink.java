@@ -1,5 +1,6 @@
 package dev.budgateway.server;
 
+import dev.budgateway.analytics.ObservabilitySettings;
 import dev.budgateway.analytics.RequestMetrics;
 import dev.budgateway.plugins.spi.CompletionSink;
 import dev.budgateway.plugins.spi.FinishedExchange;
@@ -17,9 +18,12 @@ final class RequestMetricsSink implements CompletionSink {
     private final RequestMetrics metrics;
     private final Set<String> configuredModels;
 
-    RequestMetricsSink(RequestMetrics metrics, Set<String> configuredModels) {
+    private final ObservabilitySettings observability;
+
+    RequestMetricsSink(RequestMetrics metrics, Set<String> configuredModels, ObservabilitySettings observability) {
         this.metrics = metrics;
         this.configuredModels = configuredModels;
+        this.observability = observability;
     }
 
     @Override
@@ -40,6 +44,8 @@ final class RequestMetricsSink implements CompletionSink {
                 provider = servedBy.provider();
             }
         }
-        metrics.record(finished.api(), model, provider, finished.stream(), finished.completion());
+        metrics.record(finished.api(), model, provider, finished.stream(), finished.completion(),
+                observability.costOf(finished),
+                Math.max(0, finished.completion().durationNanos() - finished.upstreamNanos()));
     }
 }

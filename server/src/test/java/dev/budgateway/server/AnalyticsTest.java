@@ -87,6 +87,101 @@ class AnalyticsTest {
     }
 
     @Test
+    void eachAttemptGetsAnInferenceRowJoinedToItsRequestWithItsCost() throws Exception {
+        clickhouse = ClickHouseServer.start();
+        MockOpenAi b = fx.b();
+        a.handle((ctx, r) -> MockOpenAi.json(500, "{\"error\":{\"message\":\"down\",\"type\":\"server_error\"}}"));
+        b.answerChat("from b");
+        String toml = "[models.priced]\nrouting = [\"first\", \"second\"]\n"
+                + "pricing = { input_cost = 2.0, output_cost = 4.0, currency = \"USD\", per_tokens = 1000 }\n"
+                + "[models.priced.providers.first]\ntype = \"openai\"\napi_base = \"" + a.apiBase()
+                + "\"\nmodel_name = \"m\"\napi_key_location = \"none\"\n"
+                + "[models.priced.providers.second]\ntype = \"openai\"\napi_base = \"" + b.apiBase()
+                + "\"\nmodel_name = \"m\"\napi_key_location = \"none\"\n"
+                + "[clickhouse]\nflush_interval_ms = 100\n[observability]\ncost_header = true\n";
+        TestGateway gw = fx.start(toml, Map.of("TENSORZERO_CLICKHOUSE_URL", clickhouse.url("inferences")));
+        HttpResponse<String> served = gw.post("/v1/chat/completions", CHAT.replace("\"mock\"", "\"priced\""));
+        assertEquals(200, served.statusCode(), served.body());
+        assertEquals("2", served.headers().firstValue("x-gateway-attempts").orElse(null));
+        // 7 input and 3 output tokens at 2.0 and 4.0 per 1000.
+        assertEquals(0.026, Double.parseDouble(served.headers().firstValue("x-gateway-cost").orElse("-1")), 1e-9);
+
+        within(15_000, () -> {
+            try {
+                return clickhouse.query("SELECT count() FROM inferences.ModelInference").equals("2")
+                        && rows("inferences") == 1;
+            } catch (Exception e) {
+                return false;
+            }
+        }, "one request row and two inference rows");
+        JsonNode request = TestGateway.json(clickhouse.query("SELECT inference_id, cost, attempts, routing_decision, "
+                + "model_provider, gateway_processing_ms, total_duration_ms FROM inferences.GatewayAnalytics "
+                + "FORMAT JSONEachRow"));
+        assertEquals(0.026, request.path("cost").asDouble(), 1e-9);
+        assertEquals("fallback", request.path("routing_decision").asText());
+        assertEquals("second", request.path("model_provider").asText());
+        assertTrue(request.path("gateway_processing_ms").asLong() <= request.path("total_duration_ms").asLong(),
+                request.toString());
+        String inference = request.path("inference_id").asText();
+        assertTrue(inference.charAt(14) == '7', "a UUIDv7: " + inference);
+        String rows = clickhouse.query("SELECT inference_id, model_name, model_provider_name, attempt, served, "
+                + "is_success, status_code, input_tokens, output_tokens, cost, endpoint_type, response_time_ms "
+                + "FROM inferences.ModelInference ORDER BY attempt FORMAT JSONEachRow");
+        String[] lines = rows.strip().split("\n");
+        JsonNode failed = TestGateway.json(lines[0]);
+        JsonNode won = TestGateway.json(lines[1]);
+        assertEquals(inference, failed.path("inference_id").asText());
+        assertEquals(inference, won.path("inference_id").asText());
+        assertEquals("first", failed.path("model_provider_name").asText());
+        assertEquals(0, failed.path("is_success").asInt());
+        assertEquals(0, failed.path("served").asInt());
+        assertTrue(failed.path("status_code").asInt() >= 500, failed.toString());
+        assertEquals("second", won.path("model_provider_name").asText());
+        assertEquals("priced", won.path("model_name").asText());
+        assertEquals(1, won.path("is_success").asInt());
+        assertEquals(1, won.path("served").asInt());
+        assertEquals(200, won.path("status_code").asInt());
+        assertEquals("7", won.path("input_tokens").asText());
+        assertEquals("3", won.path("output_tokens").asText());
+        assertEquals(0.026, won.path("cost").asDouble(), 1e-9);
+        assertEquals("chat", won.path("endpoint_type").asText());
+    }
+
+    @Test
+    void anInsertWhoseAnswerIsCutAfterTheServerTookItLeavesEachRowOnce() throws Exception {
+        clickhouse = ClickHouseServer.start();
+        try (CuttingProxy proxy = new CuttingProxy(clickhouse.httpPort())) {
+            TestGateway gw = fx.start(TestGateway.mockModel(a) + "[clickhouse]\nflush_interval_ms = 100\n",
+                    Map.of("TENSORZERO_CLICKHOUSE_URL", "http://127.0.0.1:" + proxy.port() + "/cut"));
+            within(10_000, () -> {
+                try {
+                    return clickhouse.query("EXISTS TABLE cut.ModelInference").equals("1");
+                } catch (Exception e) {
+                    return false;
+                }
+            }, "the tables are made");
+            proxy.toCut.set(2);
+            for (int i = 0; i < 30; i++) {
+                assertEquals(200, gw.post("/v1/chat/completions", CHAT).statusCode());
+            }
+            within(20_000, () -> rows("cut") == 30 && proxy.cut.get() == 2, "every row arrives, through two cuts");
+            within(10_000, () -> {
+                try {
+                    return clickhouse.query("SELECT uniqExact(id) FROM cut.ModelInference").equals("30");
+                } catch (Exception e) {
+                    return false;
+                }
+            }, "every attempt's row arrives");
+            Thread.sleep(300); // a replay in flight lands
+            assertEquals("30", clickhouse.query("SELECT count() FROM cut.GatewayAnalytics FINAL"), "each row once");
+            assertEquals("30", clickhouse.query("SELECT count() FROM cut.ModelInference FINAL"), "each attempt once");
+            String metrics = gw.get("/metrics").body();
+            assertTrue(metrics.lines().anyMatch(l -> l.startsWith("analytics_inserts_failed_total")
+                    && !l.endsWith(" 0.0")), "the cut inserts are counted");
+        }
+    }
+
+    @Test
     void requestsGoOnWhileClickHouseIsAwayAndTheirRowsArriveOnceItIsBack() throws Exception {
         clickhouse = ClickHouseServer.start();
         TestGateway gw = gateway("outage");

@@ -61,6 +61,10 @@ final class ClickHouseServer implements AutoCloseable {
     }
 
     /** {@code http://127.0.0.1:<port>/<database>}, as {@code TENSORZERO_CLICKHOUSE_URL} is written. */
+    int httpPort() {
+        return httpPort;
+    }
+
     String url(String database) {
         return "http://127.0.0.1:" + httpPort + "/" + database;
     }

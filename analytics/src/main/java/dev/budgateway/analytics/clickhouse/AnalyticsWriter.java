@@ -1,5 +1,6 @@
 package dev.budgateway.analytics.clickhouse;
 
+import dev.budgateway.analytics.ObservabilitySettings;
 import dev.budgateway.plugins.spi.CompletionSink;
 import dev.budgateway.plugins.spi.DependencyState;
 import dev.budgateway.plugins.spi.FinishedExchange;
@@ -11,7 +12,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +24,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes a {@code GatewayAnalytics} row for every finished request, off the request path: the row is made on the
+ * Writes a {@code GatewayAnalytics} row for every finished request and a {@code ModelInference} row for each of its
+ * upstream attempts, off the request path: the row is made on the
  * exchange's loop and queued; one thread of its own batches the queue ({@code batch_rows}, or what
  * {@code flush_interval_ms} gathered) into one insert. A batch ClickHouse does not take goes to the disk
  * {@link Spool}, and so does every batch after it until the spool is replayed, oldest first, once ClickHouse answers
@@ -46,13 +51,17 @@ public final class AnalyticsWriter implements CompletionSink, AutoCloseable {
     private final Counter replayed;
     private final Spool spool;
     private final AtomicLong lastDropLog = new AtomicLong(Long.MIN_VALUE / 2);
-    private volatile TableShape table;
-    private volatile String columns;
+    private final ObservabilitySettings observability;
+    /** The tables written, by name, as the server has them once migrated; {@code null} before. */
+    private volatile Map<String, TableShape> tables;
+    private volatile Map<String, String> columns;
     private volatile DependencyState state = DependencyState.DOWN;
     private volatile boolean closing;
 
-    private AnalyticsWriter(ClickHouseSettings settings, MeterRegistry registry, Clock clock) {
+    private AnalyticsWriter(ClickHouseSettings settings, ObservabilitySettings observability, MeterRegistry registry,
+            Clock clock) {
         this.settings = settings;
+        this.observability = observability;
         this.clock = clock;
         this.http = new ClickHouseHttp(settings, Duration.ofSeconds(10));
         this.queue = new ArrayBlockingQueue<>(settings.queueRows());
@@ -84,8 +93,9 @@ public final class AnalyticsWriter implements CompletionSink, AutoCloseable {
     }
 
     /** Starts the writer; it creates or migrates the tables first, retrying while ClickHouse is away. */
-    public static AnalyticsWriter start(ClickHouseSettings settings, MeterRegistry registry) {
-        AnalyticsWriter w = new AnalyticsWriter(settings, registry, Clock.systemUTC());
+    public static AnalyticsWriter start(ClickHouseSettings settings, ObservabilitySettings observability,
+            MeterRegistry registry) {
+        AnalyticsWriter w = new AnalyticsWriter(settings, observability, registry, Clock.systemUTC());
         w.thread.start();
         return w;
     }
@@ -97,9 +107,22 @@ public final class AnalyticsWriter implements CompletionSink, AutoCloseable {
 
     @Override
     public void onFinished(FinishedExchange finished) {
+        if (settings.requestRows()) {
+            queue(finished, -1);
+        }
+        if (settings.inferenceRows()) {
+            for (int i = 0; i < finished.attempts().size(); i++) {
+                queue(finished, i);
+            }
+        }
+    }
+
+    /** Queues the request's row ({@code attempt} -1) or an attempt's. */
+    private void queue(FinishedExchange finished, int attempt) {
         String row;
         try {
-            row = AnalyticsRow.of(finished, clock.instant());
+            row = attempt < 0 ? AnalyticsRow.of(finished, observability)
+                    : InferenceRow.of(finished, attempt, observability);
         } catch (RuntimeException e) {
             dropped.increment();
             logger.warn("An analytics row could not be made ({}): dropped", e.getClass().getSimpleName());
@@ -117,10 +140,10 @@ public final class AnalyticsWriter implements CompletionSink, AutoCloseable {
         while (true) {
             try {
                 boolean due = System.nanoTime() - retryAt >= 0;
-                if (table == null && due) {
+                if (tables == null && due) {
                     migrate();
                 }
-                if (table != null && due && spool != null && !spool.isEmpty()) {
+                if (tables != null && due && spool != null && !spool.isEmpty()) {
                     replayOldest(); // what waited goes first, so rows arrive in order
                     backoff = 500;
                     continue;
@@ -132,7 +155,7 @@ public final class AnalyticsWriter implements CompletionSink, AutoCloseable {
                 if (batch.isEmpty()) {
                     continue;
                 }
-                if (table != null && (spool == null || spool.isEmpty()) && due) {
+                if (tables != null && (spool == null || spool.isEmpty()) && due) {
                     insert(batch);
                     written.increment(batch.size());
                     state = DependencyState.OK;
@@ -146,7 +169,7 @@ public final class AnalyticsWriter implements CompletionSink, AutoCloseable {
                 return;
             } catch (Exception e) {
                 failedInserts.increment();
-                state = table == null ? DependencyState.DOWN : DependencyState.DEGRADED;
+                state = tables == null ? DependencyState.DOWN : DependencyState.DEGRADED;
                 logger.warn("Analytics wait for ClickHouse ({}); the spool holds {} KB, retrying in {} ms",
                         e.getMessage(), spool == null ? 0 : spool.bytes() / 1024, backoff);
                 park(batch);
@@ -159,10 +182,17 @@ public final class AnalyticsWriter implements CompletionSink, AutoCloseable {
 
     private void migrate() throws Exception {
         Dialect d = Dialect.of(http.version());
-        TableShape shape = new TableShape(Schema.migrate(http, settings, d));
-        Schema.dropExpired(http, settings, d);
-        columns = shape.columnList(Schema.columns(d).keySet());
-        table = shape;
+        Map<String, TableShape> shapes = new LinkedHashMap<>();
+        Map<String, String> lists = new HashMap<>();
+        // Both tables, whichever rows are on: a spool written under other settings may hold either.
+        for (String name : List.of(Schema.ANALYTICS, Schema.INFERENCES)) {
+            TableShape shape = new TableShape(Schema.migrate(http, settings, d, name));
+            Schema.dropExpired(http, settings, d, name);
+            lists.put(name, shape.columnList(Schema.columns(name, d).keySet()));
+            shapes.put(name, shape);
+        }
+        columns = lists;
+        tables = shapes;
         logger.info("Analytics go to ClickHouse at {} ({} tables)", settings, d.modern() ? "current" : "legacy");
     }
 
@@ -223,13 +253,27 @@ public final class AnalyticsWriter implements CompletionSink, AutoCloseable {
         }
     }
 
+    /**
+     * One insert per table, request rows first. Should the second fail, the whole batch is sent again later: the
+     * first table's rows then arrive twice and are one row per id once merged.
+     */
     private void insert(List<String> batch) throws Exception {
-        ByteArrayOutputStream body = new ByteArrayOutputStream(batch.size() * 900);
+        ByteArrayOutputStream requests = new ByteArrayOutputStream(batch.size() * 900);
+        ByteArrayOutputStream inferences = new ByteArrayOutputStream();
         for (String row : batch) {
-            body.write(table.adapt(row).getBytes(StandardCharsets.UTF_8));
-            body.write('\n');
+            boolean inference = row.startsWith(InferenceRow.PREFIX);
+            String json = inference ? row.substring(InferenceRow.PREFIX.length()) : row;
+            ByteArrayOutputStream to = inference ? inferences : requests;
+            to.write(tables.get(inference ? Schema.INFERENCES : Schema.ANALYTICS).adapt(json)
+                    .getBytes(StandardCharsets.UTF_8));
+            to.write('\n');
         }
-        http.insert(Schema.ANALYTICS, columns, body.toByteArray());
+        if (requests.size() > 0) {
+            http.insert(Schema.ANALYTICS, columns.get(Schema.ANALYTICS), requests.toByteArray());
+        }
+        if (inferences.size() > 0) {
+            http.insert(Schema.INFERENCES, columns.get(Schema.INFERENCES), inferences.toByteArray());
+        }
     }
 
     /** Inserts or spools what is queued (the thread gets 10 s, then its rows are spooled), then stops. */

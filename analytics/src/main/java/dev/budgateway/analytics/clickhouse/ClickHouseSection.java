@@ -57,12 +57,13 @@ public final class ClickHouseSection implements ConfigSection<ClickHouseSettings
         if (url == null) {
             url = env.apply(URL_VARIABLE);
         }
-        if (Boolean.FALSE.equals(r.requestAnalytics())) {
-            return ClickHouseSettings.NONE; // [gateway.analytics] enabled = false: no request rows
-        }
+        // [gateway.analytics] enabled = false: no request rows; [gateway.observability] enabled = false: no
+        // inference rows. Either is on when the file does not say.
+        boolean requestRows = !Boolean.FALSE.equals(r.requestAnalytics());
+        boolean inferenceRows = !Boolean.FALSE.equals(r.inferenceRows());
         if (url == null || url.isBlank()) {
             return new ClickHouseSettings(null, d.user(), d.password(), d.database(), batch, flush, queue, ttl, spool,
-                    spoolMax);
+                    spoolMax, requestRows, inferenceRows);
         }
         try {
             URI u = new URI(url.strip());
@@ -83,7 +84,8 @@ public final class ClickHouseSection implements ConfigSection<ClickHouseSettings
             }
             URI endpoint = new URI(u.getScheme(), null, u.getHost(), u.getPort() < 0 ? 8123 : u.getPort(), null, null,
                     null);
-            return new ClickHouseSettings(endpoint, user, password, db, batch, flush, queue, ttl, spool, spoolMax);
+            return new ClickHouseSettings(endpoint, user, password, db, batch, flush, queue, ttl, spool, spoolMax,
+                    requestRows, inferenceRows);
         } catch (Exception e) {
             // The URL may hold a password: the message names the form, never the value.
             r.problem(where, "not a ClickHouse HTTP URL (expected http[s]://[user[:password]@]host[:port][/database])");

@@ -17,12 +17,16 @@ import java.net.URI;
  * @param spoolDir where rows wait on disk while ClickHouse is away; {@code null} for the default, a directory per
  *     server and database under the system's temporary directory
  * @param spoolMaxBytes how much the spool may hold
+ * @param requestRows whether each request gets a {@code GatewayAnalytics} row ({@code [gateway.analytics]})
+ * @param inferenceRows whether each upstream attempt gets a {@code ModelInference} row
+ *     ({@code [gateway.observability]})
  */
 public record ClickHouseSettings(URI endpoint, String user, String password, String database, int batchRows,
-        long flushIntervalMs, int queueRows, int ttlDays, java.nio.file.Path spoolDir, long spoolMaxBytes) {
+        long flushIntervalMs, int queueRows, int ttlDays, java.nio.file.Path spoolDir, long spoolMaxBytes,
+        boolean requestRows, boolean inferenceRows) {
 
     public static final ClickHouseSettings NONE = new ClickHouseSettings(null, "default", "", "default", 500, 1_000,
-            100_000, 90, null, 1L << 30);
+            100_000, 90, null, 1L << 30, true, true);
 
     /** The spool's directory: the configured one, else one per server and database. */
     public java.nio.file.Path spool() {
@@ -34,7 +38,7 @@ public record ClickHouseSettings(URI endpoint, String user, String password, Str
     }
 
     public boolean enabled() {
-        return endpoint != null;
+        return endpoint != null && (requestRows || inferenceRows);
     }
 
     /** Never the password. */

@@ -2,6 +2,7 @@ package dev.budgateway.filters.usage;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.budgateway.plugins.spi.Exchange;
+import dev.budgateway.plugins.spi.Pricing;
 
 /**
  * What a request is reserved at before it runs: input tokens from the body's size (about four bytes a token,

@@ -16,6 +16,7 @@ import dev.budgateway.plugins.spi.GatewayError;
 import dev.budgateway.plugins.spi.Identity;
 import dev.budgateway.plugins.spi.Json;
 import dev.budgateway.plugins.spi.Keys;
+import dev.budgateway.plugins.spi.Pricing;
 import dev.budgateway.plugins.spi.ResponseListener;
 import dev.budgateway.plugins.spi.Usage;
 import java.io.IOException;
@@ -83,6 +84,10 @@ final class UsageLimitsFilter implements Filter {
         if (!exchange.endpoint().isCapability()) {
             return FilterResult.CONTINUE;
         }
+        Pricing price = priceOf(exchange);
+        if (exchange.get(Keys.PRICE) == null) {
+            exchange.put(Keys.PRICE, price); // what the request's records cost its usage at
+        }
         Identity identity = exchange.get(Keys.IDENTITY);
         String user = identity == null ? null : identity.userId();
         UsageRecord record = user == null ? null : records.get(user);
@@ -95,7 +100,6 @@ final class UsageLimitsFilter implements Filter {
         if (!byRecord && quotaKeys.isEmpty()) {
             return FilterResult.CONTINUE;
         }
-        Pricing price = priceOf(exchange);
         Estimate estimate = config.reserve() ? Estimate.of(exchange, config.defaultMaxTokens(), price) : Estimate.NONE;
         CompletionStage<Verdict> checked = byRecord ? reserve(user, estimate)
                 : CompletableFuture.completedFuture(Verdict.NOT_RESERVED);

@@ -7,6 +7,7 @@ import dev.budgateway.plugins.spi.Filter;
 import dev.budgateway.plugins.spi.FilterConfig;
 import dev.budgateway.plugins.spi.FilterEnv;
 import dev.budgateway.plugins.spi.FilterFactory;
+import dev.budgateway.plugins.spi.Pricing;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

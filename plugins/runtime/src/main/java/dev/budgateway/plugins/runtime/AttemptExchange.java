@@ -12,12 +12,23 @@ import dev.budgateway.plugins.spi.RouteTarget;
 final class AttemptExchange extends DefaultExchange {
 
     private final DefaultExchange parent;
+    private final AttemptLog.Entry logEntry;
 
     /** @param body the attempt's own body, or {@code null} for the request's */
     AttemptExchange(DefaultExchange parent, RouteTarget target, ObjectNode body) {
         super(parent, body);
         this.parent = parent;
         put(Keys.ATTEMPT_TARGET, target);
+        this.logEntry = parent.attemptLog().start(target);
+    }
+
+    AttemptLog.Entry logEntry() {
+        return logEntry;
+    }
+
+    @Override
+    public AttemptLog attemptLog() {
+        return parent.attemptLog();
     }
 
     @Override

@@ -78,6 +78,7 @@ public final class ChainRunner {
                     exchange.addListener(l);
                 }
                 exchange.put(Keys.SERVED_BY, winner.get(Keys.ATTEMPT_TARGET));
+                winner.logEntry().served();
             }
             // Attempts that got a response the driver then gave up on (a stream that failed before its
             // first content): their listeners are told once, here, that they did not serve.
@@ -87,11 +88,12 @@ public final class ChainRunner {
     }
 
     private static void abandoned(AttemptExchange attempt) {
+        GatewayError error = new GatewayError(502, "upstream_error", "attempt_abandoned",
+                "This attempt's response was not used: it failed before its first content");
+        attempt.logEntry().failed(error);
         if (attempt.listeners().isEmpty()) {
             return;
         }
-        GatewayError error = new GatewayError(502, "upstream_error", "attempt_abandoned",
-                "This attempt's response was not used: it failed before its first content");
         completeListeners(attempt, new Completion(error.status(), null, error, false, 1,
                 attempt.get(Keys.ATTEMPT_TARGET), System.nanoTime() - attempt.startNanos(), -1));
     }
@@ -115,9 +117,13 @@ public final class ChainRunner {
                 () -> callTerminal(attempt));
         return result.whenComplete((response, failure) -> {
             if (response != null) {
+                attempt.logEntry().answered(response.head().status());
                 attempts.put(response.head(), attempt);
-            } else if (!attempt.listeners().isEmpty()) {
-                GatewayError error = GatewayException.errorOf(failure);
+                return;
+            }
+            GatewayError error = GatewayException.errorOf(failure);
+            attempt.logEntry().failed(error);
+            if (!attempt.listeners().isEmpty()) {
                 completeListeners(attempt, new Completion(error.status(), null, error, false, 1, target,
                         System.nanoTime() - attempt.startNanos(), -1));
             }

@@ -29,6 +29,7 @@ public class DefaultExchange implements Exchange {
     private final LazyBody body;
     private Object[] slots;
     private List<ResponseListener> listeners;
+    private AttemptLog attempts;
     private final CompletableFuture<Void> cancelled;
     /** Whether the current thread is the exchange's event loop. */
     private final BooleanSupplier onLoop;
@@ -170,6 +171,14 @@ public class DefaultExchange implements Exchange {
         return "the exchange was touched" + (key == null ? "" : " ('" + key.name() + "')") + " from thread '"
                 + Thread.currentThread().getName() + "', not its event loop: continue asynchronous work with "
                 + "FilterResult.await, which runs on the loop";
+    }
+
+    /** The request's upstream attempts; an attempt's exchange shares its request's. */
+    public AttemptLog attemptLog() {
+        if (attempts == null) {
+            attempts = new AttemptLog(startNanos);
+        }
+        return attempts;
     }
 
     /** {@link System#nanoTime()} when the request arrived. */

@@ -1,6 +1,7 @@
 package dev.budgateway.plugins.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -256,6 +257,24 @@ class ChainRunnerTest {
         assertEquals(2, ex.get(Keys.ATTEMPTS));
         assertEquals(new RouteTarget("m", "good"), ex.get(Keys.SERVED_BY));
         assertEquals(1, ex.listeners().size(), "the winning attempt's listener joins the request's");
+
+        // The attempt log: the failed attempt ended with its error; the serving one ends with the request.
+        Completion end = new Completion(200, new dev.budgateway.plugins.spi.Usage(5, 2), null, false, 2,
+                new RouteTarget("m", "good"), System.nanoTime() - ex.startNanos(), -1);
+        List<dev.budgateway.plugins.spi.UpstreamAttempt> attempts = ex.attemptLog().finish(end);
+        assertEquals(2, attempts.size());
+        assertEquals("bad", attempts.get(0).target().provider());
+        assertEquals(502, attempts.get(0).status());
+        assertEquals(false, attempts.get(0).served());
+        assertEquals("good", attempts.get(1).target().provider());
+        assertEquals(true, attempts.get(1).served());
+        assertEquals(200, attempts.get(1).status());
+        assertEquals(new dev.budgateway.plugins.spi.Usage(5, 2), attempts.get(1).usage());
+        assertTrue(attempts.get(1).startNanos() >= attempts.get(0).startNanos() + attempts.get(0).durationNanos(),
+                "the second started after the first failed");
+        assertTrue(attempts.get(1).startNanos() + attempts.get(1).durationNanos() <= end.durationNanos(),
+                "no attempt outlasts its request");
+        assertNotEquals(attempts.get(0).id(), attempts.get(1).id());
     }
 
     @Test
@@ -278,6 +297,10 @@ class ChainRunnerTest {
         run(List.of(entry("driver", abandoning), entry("per-attempt", perAttempt)), ex);
         assertEquals(List.of("terminal:first:null", "terminal:second:null", "first 502 attempt_abandoned"), log);
         assertEquals(1, ex.listeners().size(), "the serving attempt's listener is the request's, told at its end");
+        List<dev.budgateway.plugins.spi.UpstreamAttempt> attempts = ex.attemptLog().finish(new Completion(200, null,
+                null, false, 2, new RouteTarget("m", "second"), System.nanoTime() - ex.startNanos(), -1));
+        assertEquals("attempt_abandoned", attempts.get(0).error().code());
+        assertEquals(true, attempts.get(1).served());
     }
 
     @Test

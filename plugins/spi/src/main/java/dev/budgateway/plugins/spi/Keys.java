@@ -36,5 +36,8 @@ public final class Keys {
     /** The client's address as trusted, its location and its user agent, once a client-info filter ran. */
     public static final Key<ClientInfo> CLIENT_INFO = Key.of("client_info", ClientInfo.class);
 
+    /** What the request's tokens cost, once a filter priced it (the usage-limits filter does). */
+    public static final Key<Pricing> PRICE = Key.of("price", Pricing.class);
+
     private Keys() {}
 }

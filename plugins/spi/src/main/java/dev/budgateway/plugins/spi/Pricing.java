@@ -1,11 +1,11 @@
-package dev.budgateway.filters.usage;
+package dev.budgateway.plugins.spi;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.budgateway.plugins.spi.Usage;
 
 /**
  * What a model's tokens cost: the control plane's {@code pricing} ({@code input_cost, output_cost, currency,
- * per_tokens}) or the file's price table, in the same form.
+ * per_tokens}) or the file's price table, in the same form. A filter that prices a request puts it in
+ * {@link Keys#PRICE}; the request's records (analytics, spans, {@code x-gateway-cost}) cost its usage with it.
  *
  * @param inputCost the price of {@code perTokens} input tokens
  * @param outputCost the price of {@code perTokens} output tokens
@@ -25,7 +25,8 @@ public record Pricing(double inputCost, double outputCost, long perTokens) {
         }
     }
 
-    static Pricing parse(JsonNode node) {
+    /** Reads a {@code pricing} table; throws {@link IllegalArgumentException} naming what is wrong. */
+    public static Pricing parse(JsonNode node) {
         if (!node.isObject()) {
             throw new IllegalArgumentException("expected a table");
         }
