@@ -59,5 +59,55 @@ class RequestLogTest {
             assertFalse(e.getFormattedMessage().contains("sk-live-secret"), "no key: " + e.getFormattedMessage());
             assertFalse(e.getFormattedMessage().contains("secret prompt"), "no body: " + e.getFormattedMessage());
         }
+        assertFalse(first.has("trace_id"), "no trace id while traces are off");
+    }
+
+    @Test
+    void withTracesOnALineCarriesItsTraceId() throws Exception {
+        try (OtlpReceiver receiver = new OtlpReceiver()) {
+            TestGateway gw = fx.start(TestGateway.mockModel(a), java.util.Map.of("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+                    receiver.endpoint(), "OTEL_BSP_SCHEDULE_DELAY", "50"));
+            Logger logger = (Logger) RequestLogSink.LOG;
+            ListAppender<ILoggingEvent> lines = new ListAppender<>();
+            lines.start();
+            logger.addAppender(lines);
+            Level level = logger.getLevel();
+            logger.setLevel(Level.INFO);
+            try {
+                assertEquals(200, gw.post("/v1/chat/completions", "{\"model\":\"mock\",\"messages\":[{\"role\":"
+                        + "\"user\",\"content\":\"x\"}]}", "traceparent",
+                        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01").statusCode());
+                within(2_000, () -> lines.list.size() == 1, "one line");
+            } finally {
+                logger.setLevel(level);
+                logger.detachAppender(lines);
+            }
+            assertEquals("4bf92f3577b34da6a3ce929d0e0e4736",
+                    TestGateway.json(lines.list.get(0).getFormattedMessage()).path("trace_id").asText());
+        }
+    }
+
+    @Test
+    void theJsonLayoutWritesOneObjectALineWithItsFailure() throws Exception {
+        LogLayout layout = new LogLayout();
+        layout.setContext((ch.qos.logback.classic.LoggerContext) org.slf4j.LoggerFactory.getILoggerFactory());
+        layout.setFormat("json");
+        layout.start();
+        Logger logger = (Logger) org.slf4j.LoggerFactory.getLogger("budgateway.test");
+        ch.qos.logback.classic.spi.LoggingEvent event = new ch.qos.logback.classic.spi.LoggingEvent(
+                Logger.class.getName(), logger, Level.WARN, "Closing {} failed", new IllegalStateException("gone \"x\""),
+                new Object[] {"the spool"});
+        String line = layout.doLayout(event);
+        assertTrue(line.endsWith("\n") && line.indexOf('\n') == line.length() - 1, "one line: " + line);
+        JsonNode json = TestGateway.json(line);
+        assertEquals("WARN", json.path("level").asText());
+        assertEquals("budgateway.test", json.path("logger").asText());
+        assertEquals("Closing the spool failed", json.path("message").asText());
+        assertEquals("java.lang.IllegalStateException: gone \"x\"", json.path("error").asText());
+        assertTrue(json.path("stack").asText().contains("RequestLogTest"), line);
+        assertTrue(json.path("time").asText().endsWith("Z"), line);
+        layout.setFormat("text");
+        assertTrue(layout.doLayout(event).contains(" WARN  [" + Thread.currentThread().getName()
+                + "] budgateway.test - Closing the spool failed"), layout.doLayout(event));
     }
 }
