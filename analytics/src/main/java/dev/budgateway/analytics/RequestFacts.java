@@ -31,10 +31,13 @@ import java.util.Map;
  * @param blockRuleId the rule, when a blocking rule named itself
  * @param gatewayProcessingMs the gateway's own share of the request's time: its duration less the upstreams'
  * @param cost what its usage cost, or {@code null} without a price or a usage
+ * @param protocol the HTTP version, or {@code null} for a request refused before the chain
+ * @param bodyBytes the body's size, or {@code null} when unknown (an upload, a request refused before the chain)
  */
 public record RequestFacts(String clientIp, ClientInfo info, String userAgent, Identity identity, String method,
         String path, String model, String endpointId, Map<String, String> headers, boolean blocked,
-        String blockReason, String blockRuleId, long gatewayProcessingMs, Double cost) {
+        String blockReason, String blockRuleId, long gatewayProcessingMs, Double cost, String protocol,
+        Long bodyBytes) {
 
     /** Request headers worth keeping: none carries a credential. */
     public static final List<String> HEADERS = List.of("user-agent", "content-type", "accept", "x-forwarded-for",
@@ -68,7 +71,8 @@ public record RequestFacts(String clientIp, ClientInfo info, String userAgent, I
                 ex == null ? null : ex.method(), ex == null ? null : ex.path(), ex == null ? null : ex.get(Keys.MODEL),
                 ex == null ? null : ex.get(Keys.RESOLVED_MODEL), headers, blocked, blocked ? e.message() : null,
                 blocked ? e.headers().get("x-blocked-by-rule") : null,
-                Math.max(0, c.durationNanos() - f.upstreamNanos()) / 1_000_000, observability.costOf(f));
+                Math.max(0, c.durationNanos() - f.upstreamNanos()) / 1_000_000, observability.costOf(f),
+                ex == null ? null : ex.get(Keys.PROTOCOL), ex == null ? null : ex.get(Keys.BODY_BYTES));
     }
 
     public ClientInfo.Geo geo() {

@@ -81,7 +81,7 @@ final class InferenceService implements HttpService {
                             rejected(ctx, req, e, start, result);
                             return;
                         }
-                        handle(ctx, req, request, upload.files(), start, result);
+                        handle(ctx, req, request, upload.files(), -1, start, result);
                     }));
             return HttpResponse.of(result);
         }
@@ -99,7 +99,7 @@ final class InferenceService implements HttpService {
                     rejected(ctx, req, e, start, result);
                     return;
                 }
-                handle(ctx, req, request, null, start, result);
+                handle(ctx, req, request, null, agg.content().length(), start, result);
             });
         });
         return HttpResponse.of(result);
@@ -124,8 +124,9 @@ final class InferenceService implements HttpService {
         result.complete(api.errors().errorResponse(error, ctx.id().text()).toHttpResponse());
     }
 
+    /** @param bodyBytes the body's size as it arrived, or -1 for an upload */
     private void handle(ServiceRequestContext ctx, HttpRequest req, ClientApi.Request request, UploadedFiles files,
-            long start, CompletableFuture<HttpResponse> result) {
+            long bodyBytes, long start, CompletableFuture<HttpResponse> result) {
         ScannedBody scanned = request.scanned();
         ObjectNode body = scanned == null ? request.body() : null;
         String requestId = ctx.id().text();
@@ -158,6 +159,10 @@ final class InferenceService implements HttpService {
         }
         exchange.put(Keys.STREAM, stream);
         exchange.put(Keys.PEER_ADDRESS, ctx.remoteAddress());
+        exchange.put(Keys.PROTOCOL, ctx.sessionProtocol().isMultiplex() ? "HTTP/2.0" : "HTTP/1.1");
+        if (bodyBytes >= 0) {
+            exchange.put(Keys.BODY_BYTES, bodyBytes);
+        }
         if (files != null) {
             exchange.put(Keys.UPLOADED_FILES, files);
         }

@@ -75,6 +75,8 @@ class AnalyticsTest {
         assertTrue(ok.path("request_headers").asText().contains("OpenAI/Java 4.1.0"), ok.toString());
         assertTrue(!ok.toString().contains("sk-not-kept"), "no credential is recorded: " + ok);
         assertTrue(ok.path("id").asText().charAt(14) == '7', "a UUIDv7: " + ok.path("id").asText());
+        assertEquals("HTTP/1.1", ok.path("protocol_version").asText());
+        assertEquals(CHAT.length(), ok.path("body_size").asInt());
         JsonNode missing = TestGateway.json(clickhouse.query("SELECT status_code, error_type, model_name FROM "
                 + "analytics.GatewayAnalytics WHERE status_code = 404 FORMAT JSONEachRow"));
         assertEquals("nope", missing.path("model_name").asText());
@@ -84,6 +86,71 @@ class AnalyticsTest {
                 + "AND status_code = 200"));
         JsonNode health = TestGateway.json(gw.get("/health").body());
         assertEquals("ok", health.path("dependencies").path("clickhouse").asText(), health.toString());
+    }
+
+    @Test
+    void blockedRateLimitedAndCancelledRequestsGetTheirRows() throws Exception {
+        clickhouse = ClickHouseServer.start();
+        try (dev.budgateway.filters.controlplane.RedisServer redis =
+                dev.budgateway.filters.controlplane.RedisServer.start()) {
+            TestGateway gw = fx.start("[redis]\nurl = \"" + redis.url() + "\"\n" + TestGateway.mockModel(a)
+                    + "[[filters]]\ntype = \"client-info\"\n[[filters]]\ntype = \"blocking\"\n"
+                    + "[[filters.rules]]\nid = \"no-scanners\"\nrule_type = \"USER_AGENT_BLOCKING\"\npriority = 1\n"
+                    + "config = { patterns = [\"*evil-scanner*\"] }\n"
+                    + "[[filters]]\ntype = \"rate-limits\"\n"
+                    + "limits = [{ id = \"per-ip\", scope = \"client_ip\", requests_per_minute = 3 }]\n"
+                    + "[[filters]]\ntype = \"routing\"\n[[filters]]\ntype = \"fallback\"\n"
+                    + "[clickhouse]\nflush_interval_ms = 100\n",
+                    Map.of("TENSORZERO_CLICKHOUSE_URL", clickhouse.url("outcomes")));
+            within(10_000, () -> {
+                try {
+                    return TestGateway.json(gw.get("/health").body()).path("dependencies").path("redis").asText()
+                            .equals("ok");
+                } catch (Exception e) {
+                    return false;
+                }
+            }, "redis ok");
+            assertEquals(403, gw.post("/v1/chat/completions", CHAT, "user-agent", "evil-scanner/1.0").statusCode());
+            // A stream the client leaves after its first bytes: the upstream keeps writing slowly.
+            a.handle((ctx, r) -> a.sse(ctx, MockOpenAi.chatEvents(java.util.Collections.nCopies(50, "word"), true),
+                    0, 100));
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            java.io.InputStream body = http.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(gw.baseUrl + "/v1/chat/completions")).header("content-type", "application/json")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(CHAT.replace("}]}",
+                            "}],\"stream\":true}"))).build(), HttpResponse.BodyHandlers.ofInputStream()).body();
+            assertTrue(body.read(new byte[16]) > 0, "the stream started");
+            body.close();
+            a.streamCancelled.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            a.answerChat("ok");
+            int limited = 0;
+            for (int i = 0; i < 3; i++) {
+                limited += gw.post("/v1/chat/completions", CHAT).statusCode() == 429 ? 1 : 0;
+            }
+            assertEquals(1, limited, "three a minute: the stream, and two more");
+            within(15_000, () -> rows("outcomes") == 5, "a row for each of the five");
+
+            JsonNode blocked = TestGateway.json(clickhouse.query("SELECT * FROM outcomes.GatewayAnalytics "
+                    + "WHERE status_code = 403 FORMAT JSONEachRow"));
+            assertEquals(1, blocked.path("is_blocked").asInt());
+            assertEquals("no-scanners", blocked.path("block_rule_id").asText());
+            assertEquals(0, blocked.path("attempts").asInt());
+            assertTrue(blocked.path("inference_id").isNull(), blocked.toString());
+            JsonNode limitedRow = TestGateway.json(clickhouse.query("SELECT * FROM outcomes.GatewayAnalytics "
+                    + "WHERE status_code = 429 FORMAT JSONEachRow"));
+            assertEquals(1, limitedRow.path("is_blocked").asInt(), "a rate limit refuses as a block does");
+            assertTrue(!limitedRow.path("error_type").asText().isEmpty(), limitedRow.toString());
+            JsonNode cancelled = TestGateway.json(clickhouse.query("SELECT * FROM outcomes.GatewayAnalytics "
+                    + "WHERE is_cancelled = 1 FORMAT JSONEachRow"));
+            assertEquals(1, cancelled.path("is_stream").asInt());
+            assertEquals("up", cancelled.path("model_provider").asText());
+            assertTrue(!cancelled.path("time_to_first_chunk_ms").isNull(), cancelled.toString());
+            JsonNode attempt = TestGateway.json(clickhouse.query("SELECT served, status_code, is_stream FROM "
+                    + "outcomes.ModelInference WHERE inference_id = '" + cancelled.path("inference_id").asText()
+                    + "' FORMAT JSONEachRow"));
+            assertEquals(1, attempt.path("served").asInt());
+            assertEquals(1, attempt.path("is_stream").asInt());
+        }
     }
 
     @Test

@@ -28,7 +28,7 @@ final class AnalyticsRow {
         row.put("request_id", f.requestId());
         row.put("inference_id", f.inferenceId() == null ? null : f.inferenceId().toString());
         row.put("client_ip", facts.clientIp());
-        row.putNull("protocol_version");
+        row.put("protocol_version", facts.protocol());
         row.put("proxy_chain", facts.info() == null ? null : facts.info().proxyChain());
         ClientInfo.Geo geo = facts.geo();
         row.put("country_code", geo == null ? null : geo.countryCode());
@@ -52,7 +52,7 @@ final class AnalyticsRow {
         row.put("method", facts.method());
         row.put("path", facts.path());
         row.putNull("query_params");
-        row.putNull("body_size");
+        row.put("body_size", facts.bodyBytes());
         row.put("api", f.api());
         row.put("is_stream", f.stream() ? 1 : 0);
         ObjectNode h = row.putObject("request_headers");

@@ -121,6 +121,10 @@ public final class RequestSpans {
         set(s, p + "inference_id", f.inferenceId() == null ? null : f.inferenceId().toString());
         set(s, p + "client_ip", facts.clientIp() == null ? "unknown" : facts.clientIp());
         set(s, p + "proxy_chain", facts.info() == null ? null : facts.info().proxyChain());
+        set(s, p + "protocol_version", facts.protocol());
+        if (facts.bodyBytes() != null) {
+            s.setAttribute(p + "body_size", facts.bodyBytes().longValue());
+        }
         ClientInfo.Geo geo = facts.geo();
         if (geo != null) {
             set(s, p + "country_code", geo.countryCode());

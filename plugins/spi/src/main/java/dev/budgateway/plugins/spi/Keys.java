@@ -36,6 +36,11 @@ public final class Keys {
     /** The client's address as trusted, its location and its user agent, once a client-info filter ran. */
     public static final Key<ClientInfo> CLIENT_INFO = Key.of("client_info", ClientInfo.class);
 
+    /** The size of the request's body as it arrived, in bytes (a JSON body's; absent for uploads). */
+    public static final Key<Long> BODY_BYTES = Key.of("body_bytes", Long.class);
+    /** The HTTP version the client spoke: {@code HTTP/1.1} or {@code HTTP/2.0}. */
+    public static final Key<String> PROTOCOL = Key.of("protocol", String.class);
+
     /** What the request's tokens cost, once a filter priced it (the usage-limits filter does). */
     public static final Key<Pricing> PRICE = Key.of("price", Pricing.class);
 
