@@ -212,6 +212,36 @@ class AnalyticsTest {
         assertEquals("3", won.path("output_tokens").asText());
         assertEquals(0.026, won.path("cost").asDouble(), 1e-9);
         assertEquals("chat", won.path("endpoint_type").asText());
+
+        String metrics = gw.get("/metrics").body();
+        assertValidPrometheusText(metrics);
+        assertTrue(metrics.lines().anyMatch(l -> l.startsWith("budgateway_cost_total{")
+                && l.contains("model=\"priced\"") && l.contains("provider=\"second\"") && l.endsWith(" 0.026")),
+                "the cost metric");
+        assertTrue(metrics.contains("budgateway_gateway_processing_seconds_count{"), "the processing time metric");
+    }
+
+    /** Every line a comment (# HELP / # TYPE of a metric name) or a sample: name, labels, a number. */
+    static void assertValidPrometheusText(String text) {
+        java.util.regex.Pattern name = java.util.regex.Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
+        java.util.regex.Pattern sample = java.util.regex.Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)"
+                + "(\\{([a-zA-Z_][a-zA-Z0-9_]*=\"(\\\\.|[^\"\\\\])*\",?)*\\})? "
+                + "(-?[0-9.eE+-]+|NaN|\\+Inf|-Inf)( -?[0-9]+)?");
+        for (String line : text.split("\n")) {
+            if (line.isEmpty()) {
+                continue;
+            }
+            if (line.startsWith("# HELP ") || line.startsWith("# TYPE ")) {
+                String[] parts = line.split(" ", 4);
+                assertTrue(parts.length >= 3 && name.matcher(parts[2]).matches(), "a comment: " + line);
+                if (line.startsWith("# TYPE ")) {
+                    assertTrue(java.util.Set.of("counter", "gauge", "histogram", "summary", "untyped")
+                            .contains(parts[3]), "a type: " + line);
+                }
+                continue;
+            }
+            assertTrue(sample.matcher(line).matches(), "a sample: " + line);
+        }
     }
 
     @Test

@@ -22,9 +22,12 @@ class RequestLogTest {
     static final GatewayFixture fx = new GatewayFixture();
     static final MockOpenAi a = fx.a();
 
-    @Test
-    void everyRequestIsOneJsonLineWithoutSecrets() throws Exception {
-        TestGateway gw = fx.start(TestGateway.mockModel(a));
+    interface Requests {
+        void send() throws Exception;
+    }
+
+    /** The request log's lines while {@code requests} run and until {@code expected} lines were written. */
+    static List<ILoggingEvent> lines(int expected, Requests requests) throws Exception {
         Logger logger = (Logger) RequestLogSink.LOG;
         ListAppender<ILoggingEvent> lines = new ListAppender<>();
         lines.start();
@@ -32,18 +35,27 @@ class RequestLogTest {
         Level level = logger.getLevel();
         logger.setLevel(Level.INFO);
         try {
+            requests.send();
+            within(2_000, () -> lines.list.size() == expected, expected + " lines");
+        } finally {
+            logger.setLevel(level);
+            logger.detachAppender(lines);
+        }
+        return lines.list;
+    }
+
+    @Test
+    void everyRequestIsOneJsonLineWithoutSecrets() throws Exception {
+        TestGateway gw = fx.start(TestGateway.mockModel(a));
+        List<ILoggingEvent> lines = lines(2, () -> {
             HttpResponse<String> ok = gw.post("/v1/chat/completions",
                     "{\"model\":\"mock\",\"messages\":[{\"role\":\"user\",\"content\":\"a secret prompt\"}]}",
                     "authorization", "Bearer sk-live-secret");
             assertEquals(200, ok.statusCode());
             assertEquals(404, gw.post("/v1/chat/completions",
                     "{\"model\":\"nope\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}").statusCode());
-            within(2_000, () -> lines.list.size() == 2, "two lines");
-        } finally {
-            logger.setLevel(level);
-            logger.detachAppender(lines);
-        }
-        List<JsonNode> parsed = lines.list.stream().map(e -> TestGateway.json(e.getFormattedMessage())).toList();
+        });
+        List<JsonNode> parsed = lines.stream().map(e -> TestGateway.json(e.getFormattedMessage())).toList();
         JsonNode first = parsed.get(0);
         assertEquals("chat", first.path("api").asText());
         assertEquals("mock", first.path("model").asText());
@@ -55,7 +67,7 @@ class RequestLogTest {
         assertFalse(first.path("request_id").asText().isEmpty());
         assertEquals(404, parsed.get(1).path("status").asInt());
         assertFalse(parsed.get(1).path("error").asText().isEmpty());
-        for (ILoggingEvent e : lines.list) {
+        for (ILoggingEvent e : lines) {
             assertFalse(e.getFormattedMessage().contains("sk-live-secret"), "no key: " + e.getFormattedMessage());
             assertFalse(e.getFormattedMessage().contains("secret prompt"), "no body: " + e.getFormattedMessage());
         }
@@ -67,23 +79,11 @@ class RequestLogTest {
         try (OtlpReceiver receiver = new OtlpReceiver()) {
             TestGateway gw = fx.start(TestGateway.mockModel(a), java.util.Map.of("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
                     receiver.endpoint(), "OTEL_BSP_SCHEDULE_DELAY", "50"));
-            Logger logger = (Logger) RequestLogSink.LOG;
-            ListAppender<ILoggingEvent> lines = new ListAppender<>();
-            lines.start();
-            logger.addAppender(lines);
-            Level level = logger.getLevel();
-            logger.setLevel(Level.INFO);
-            try {
-                assertEquals(200, gw.post("/v1/chat/completions", "{\"model\":\"mock\",\"messages\":[{\"role\":"
-                        + "\"user\",\"content\":\"x\"}]}", "traceparent",
-                        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01").statusCode());
-                within(2_000, () -> lines.list.size() == 1, "one line");
-            } finally {
-                logger.setLevel(level);
-                logger.detachAppender(lines);
-            }
+            List<ILoggingEvent> lines = lines(1, () -> assertEquals(200, gw.post("/v1/chat/completions",
+                    "{\"model\":\"mock\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}", "traceparent",
+                    "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01").statusCode()));
             assertEquals("4bf92f3577b34da6a3ce929d0e0e4736",
-                    TestGateway.json(lines.list.get(0).getFormattedMessage()).path("trace_id").asText());
+                    TestGateway.json(lines.get(0).getFormattedMessage()).path("trace_id").asText());
         }
     }
 
