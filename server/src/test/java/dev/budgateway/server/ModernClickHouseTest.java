@@ -77,4 +77,46 @@ class ModernClickHouseTest {
         assertEquals(1, count("SELECT count() FROM modern.ModelInference WHERE ttft_ms IS NOT NULL"),
                 "the stream's time to first token");
     }
+
+    @Test
+    void aTableTheRustGatewayMadeIsKeptAndWrittenTo() throws Exception {
+        chdb = ChdbServer.start();
+        chdb.query("CREATE DATABASE rust");
+        // The Rust gateway's GatewayAnalytics (its migration 0032), materialized columns and all.
+        chdb.query("CREATE TABLE rust.GatewayAnalytics (id UUID, inference_id Nullable(UUID), client_ip String, "
+                + "proxy_chain Nullable(String), protocol_version LowCardinality(String), country_code Nullable(String), "
+                + "region Nullable(String), city Nullable(String), latitude Nullable(Float32), "
+                + "longitude Nullable(Float32), timezone Nullable(String), asn Nullable(UInt32), isp Nullable(String), "
+                + "user_agent Nullable(String), device_type LowCardinality(Nullable(String)), "
+                + "browser_name LowCardinality(Nullable(String)), browser_version Nullable(String), "
+                + "os_name LowCardinality(Nullable(String)), os_version Nullable(String), is_bot Bool DEFAULT false, "
+                + "method LowCardinality(String), path String, query_params Nullable(String), "
+                + "request_headers Map(String, String), body_size Nullable(UInt32), api_key_id Nullable(String), "
+                + "auth_method LowCardinality(Nullable(String)), user_id Nullable(String), project_id Nullable(UUID), "
+                + "endpoint_id Nullable(UUID), request_timestamp DateTime64(3), response_timestamp DateTime64(3), "
+                + "gateway_processing_ms UInt32, total_duration_ms UInt32, model_name LowCardinality(Nullable(String)), "
+                + "model_provider LowCardinality(Nullable(String)), model_version Nullable(String), "
+                + "routing_decision LowCardinality(Nullable(String)), status_code UInt16, response_size Nullable(UInt32), "
+                + "response_headers Map(String, String), error_type LowCardinality(Nullable(String)), "
+                + "error_message Nullable(String), is_blocked Bool DEFAULT false, block_reason Nullable(String), "
+                + "block_rule_id Nullable(String), tags Map(String, String), "
+                + "timestamp DateTime MATERIALIZED toDateTime(request_timestamp), "
+                + "date Date MATERIALIZED toDate(request_timestamp), "
+                + "hour DateTime MATERIALIZED toStartOfHour(request_timestamp)) ENGINE = MergeTree() "
+                + "PARTITION BY toYYYYMM(request_timestamp) ORDER BY (timestamp, id) "
+                + "TTL toDateTime(request_timestamp) + INTERVAL 90 DAY");
+        TestGateway gw = fx.start(TestGateway.mockModel(a) + "[clickhouse]\nflush_interval_ms = 100\n",
+                Map.of("TENSORZERO_CLICKHOUSE_URL", chdb.url("rust")));
+        assertEquals(200, gw.post("/v1/chat/completions", CHAT).statusCode());
+        within(20_000, () -> count("SELECT count() FROM rust.GatewayAnalytics") == 1, "the row arrives");
+        JsonNode row = TestGateway.json(chdb.query("SELECT model_name, model_provider, status_code, project_id, "
+                + "api, hour FROM rust.GatewayAnalytics FORMAT JSONEachRow"));
+        assertEquals("mock", row.path("model_name").asText());
+        assertEquals("up", row.path("model_provider").asText());
+        assertEquals(200, row.path("status_code").asInt());
+        assertTrue(row.path("project_id").isNull(), row.toString());
+        assertEquals("chat", row.path("api").asText(), "our columns are added to the Rust table");
+        assertTrue(!row.path("hour").asText().isEmpty(), "its materialized columns are computed");
+        assertTrue(chdb.query("SHOW CREATE TABLE rust.GatewayAnalytics").contains("MergeTree"), "the table is kept");
+    }
 }
