@@ -105,9 +105,10 @@ public final class Gateway implements AutoCloseable {
                 .map(m -> m.name()).collect(java.util.stream.Collectors.toSet()), observability));
         services.addCompletionSink(new RequestLogSink());
         services.observability(observability);
-        TraceExport traces = TraceExport.start(observability, env);
+        TraceExport traces = TraceExport.start(observability, env, registry);
         if (traces != null) {
             services.spans(traces.spans());
+            services.dependency("otlp", traces::state);
             services.onClose(traces);
         }
         ClickHouseSettings clickhouse = config.section(ClickHouseSection.INSTANCE);

@@ -35,8 +35,13 @@ final class OtlpReceiver implements AutoCloseable {
     private final Server server;
 
     OtlpReceiver() {
+        this(0);
+    }
+
+    /** @param port the port to listen on, 0 for a free one */
+    OtlpReceiver(int port) {
         server = Server.builder()
-                .http(0)
+                .http(port)
                 .service("/opentelemetry.proto.collector.trace.v1.TraceService/Export", (ctx, req) ->
                         HttpResponse.of(req.aggregate().thenApply(agg -> {
                             byte[] frame = agg.content().array();
@@ -108,6 +113,10 @@ final class OtlpReceiver implements AutoCloseable {
 
     List<Received> named(String name) {
         return spans.stream().filter(s -> s.name().equals(name)).toList();
+    }
+
+    int port() {
+        return server.activeLocalPort();
     }
 
     @Override

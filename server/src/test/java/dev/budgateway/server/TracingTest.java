@@ -133,6 +133,49 @@ class TracingTest {
     }
 
     @Test
+    void aCollectorStoppedMidRunCostsRequestsNothingAndIsCountedAndShownUntilItIsBack() throws Exception {
+        receiver = new OtlpReceiver();
+        int port = receiver.port();
+        TestGateway gw = gateway(Map.of("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", receiver.endpoint(),
+                "OTEL_BSP_SCHEDULE_DELAY", "50", "OTEL_EXPORTER_OTLP_TIMEOUT", "1000"));
+        assertEquals(200, gw.post("/v1/chat/completions", CHAT).statusCode());
+        within(10_000, () -> receiver.named("gateway_analytics").size() == 1, "spans arrive");
+        within(5_000, () -> otlp(gw).equals("ok"), "otlp ok in /health");
+
+        receiver.close();
+        long start = System.nanoTime();
+        for (int i = 0; i < 20; i++) {
+            assertEquals(200, gw.post("/v1/chat/completions", CHAT).statusCode());
+        }
+        assertTrue(System.nanoTime() - start < 10_000_000_000L, "no request waited on the collector");
+        within(10_000, () -> otlp(gw).equals("degraded"), "otlp degraded in /health");
+        within(5_000, () -> metric(gw, "traces_spans_failed_total") > 0, "the lost spans are counted");
+
+        receiver = new OtlpReceiver(port);
+        assertEquals(200, gw.post("/v1/chat/completions", CHAT).statusCode());
+        within(10_000, () -> receiver.named("gateway_analytics").size() >= 1, "spans arrive again");
+        within(5_000, () -> otlp(gw).equals("ok"), "otlp ok again");
+    }
+
+    static String otlp(TestGateway gw) {
+        try {
+            return TestGateway.json(gw.get("/health").body()).path("dependencies").path("otlp")
+                    .asText();
+        } catch (Exception e) {
+            return "";
+        }
+    }
+
+    static double metric(TestGateway gw, String name) {
+        try {
+            return gw.get("/metrics").body().lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
+                    .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        } catch (Exception e) {
+            return 0;
+        }
+    }
+
+    @Test
     void aCollectorThatIsAwayCostsRequestsNothing() throws Exception {
         int closed;
         try (ServerSocket s = new ServerSocket(0)) {

@@ -1,6 +1,8 @@
 package dev.budgateway.analytics.tracing;
 
 import dev.budgateway.analytics.ObservabilitySettings;
+import dev.budgateway.plugins.spi.DependencyState;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
 import java.util.HashMap;
@@ -16,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * The OpenTelemetry SDK, configured from the standard {@code OTEL_*} variables as the Rust gateway is: spans go over
  * OTLP (gRPC unless {@code OTEL_EXPORTER_OTLP[_TRACES]_PROTOCOL} says {@code http/protobuf}) in batches, off the
  * request path; a collector that is slow or away costs dropped spans (the SDK's own queue, 2048 by default),
- * never a request. Only traces: metrics stay on {@code /metrics}.
+ * never a request, counted in {@code traces.spans.failed} and shown in {@code /health} as {@code otlp}. Only traces:
+ * metrics stay on {@code /metrics}.
  */
 public final class TraceExport implements AutoCloseable {
 
@@ -32,9 +35,11 @@ public final class TraceExport implements AutoCloseable {
 
     private final OpenTelemetrySdk sdk;
     private final RequestSpans spans;
+    private final CountingExporter exporter;
 
-    private TraceExport(OpenTelemetrySdk sdk, ObservabilitySettings observability) {
+    private TraceExport(OpenTelemetrySdk sdk, CountingExporter exporter, ObservabilitySettings observability) {
         this.sdk = sdk;
+        this.exporter = exporter;
         this.spans = new RequestSpans(sdk.getTracer("budgateway"), sdk.getPropagators().getTextMapPropagator(),
                 observability);
     }
@@ -44,7 +49,8 @@ public final class TraceExport implements AutoCloseable {
      * {@code [observability] traces}), or an OTLP endpoint in the environment; {@code null} otherwise, and when
      * the file turns it off.
      */
-    public static TraceExport start(ObservabilitySettings observability, Function<String, String> env) {
+    public static TraceExport start(ObservabilitySettings observability, Function<String, String> env,
+            MeterRegistry registry) {
         boolean endpoint = present(env, "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") || present(env,
                 "OTEL_EXPORTER_OTLP_ENDPOINT");
         if (Boolean.FALSE.equals(observability.traces()) || observability.traces() == null && !endpoint) {
@@ -66,14 +72,16 @@ public final class TraceExport implements AutoCloseable {
                 properties.put(v.toLowerCase(Locale.ROOT).replace('_', '.'), value.strip());
             }
         }
+        CountingExporter[] counted = new CountingExporter[1];
         OpenTelemetrySdk sdk = AutoConfiguredOpenTelemetrySdk.builder()
                 .addPropertiesSupplier(() -> properties)
+                .addSpanExporterCustomizer((exporter, config) -> counted[0] = new CountingExporter(exporter, registry))
                 .disableShutdownHook() // the gateway flushes at its own shutdown, after its last request
                 .build()
                 .getOpenTelemetrySdk();
         logger.info("Traces go over OTLP to {}", properties.getOrDefault("otel.exporter.otlp.traces.endpoint",
                 properties.getOrDefault("otel.exporter.otlp.endpoint", "http://localhost:4317")));
-        return new TraceExport(sdk, observability);
+        return new TraceExport(sdk, counted[0], observability);
     }
 
     private static boolean present(Function<String, String> env, String name) {
@@ -83,6 +91,11 @@ public final class TraceExport implements AutoCloseable {
 
     public RequestSpans spans() {
         return spans;
+    }
+
+    /** The collector as the last batch found it, for {@code /health}'s {@code otlp}. */
+    public DependencyState state() {
+        return exporter == null ? DependencyState.DOWN : exporter.state();
     }
 
     /** Exports what is batched (up to 10 s), then stops. */
