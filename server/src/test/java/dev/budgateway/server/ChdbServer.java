@@ -76,6 +76,10 @@ final class ChdbServer implements AutoCloseable {
         }
     }
 
+    int port() {
+        return port;
+    }
+
     String url(String database) {
         return "http://127.0.0.1:" + port + "/" + database;
     }

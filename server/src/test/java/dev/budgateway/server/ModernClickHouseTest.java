@@ -119,4 +119,27 @@ class ModernClickHouseTest {
         assertTrue(!row.path("hour").asText().isEmpty(), "its materialized columns are computed");
         assertTrue(chdb.query("SHOW CREATE TABLE rust.GatewayAnalytics").contains("MergeTree"), "the table is kept");
     }
+
+    @Test
+    void anInsertWhoseAnswerIsCutIsTakenOnceByTheDeduplicationWindow() throws Exception {
+        chdb = ChdbServer.start();
+        try (CuttingProxy proxy = new CuttingProxy(chdb.port())) {
+            TestGateway gw = fx.start(TestGateway.mockModel(a) + "[clickhouse]\nflush_interval_ms = 100\n",
+                    Map.of("TENSORZERO_CLICKHOUSE_URL", "http://127.0.0.1:" + proxy.port() + "/dedup"));
+            within(20_000, () -> count("SELECT count() FROM system.tables WHERE database = 'dedup'") == 2,
+                    "the tables are made");
+            // No merges: a second copy of a row would stay in sight, as it would until a merge on a busy server.
+            chdb.query("SYSTEM STOP MERGES dedup.GatewayAnalytics");
+            chdb.query("SYSTEM STOP MERGES dedup.ModelInference");
+            proxy.toCut.set(2);
+            for (int i = 0; i < 30; i++) {
+                assertEquals(200, gw.post("/v1/chat/completions", CHAT).statusCode());
+            }
+            within(20_000, () -> proxy.cut.get() == 2 && count("SELECT count() FROM dedup.GatewayAnalytics") >= 30
+                    && count("SELECT count() FROM dedup.ModelInference") >= 30, "the rows arrive through two cuts");
+            Thread.sleep(500); // a resend in flight lands
+            assertEquals(30, count("SELECT count() FROM dedup.GatewayAnalytics"), "each row once, without FINAL");
+            assertEquals(30, count("SELECT count() FROM dedup.ModelInference"), "each attempt once, without FINAL");
+        }
+    }
 }

@@ -161,7 +161,7 @@ final class Schema {
                 // Replacing on the id: a batch sent again after a failure the server did not report (a cut
                 // connection mid-insert) leaves one row per id once merged; count with FINAL or uniqExact(id).
                 .append(") ENGINE = ReplacingMergeTree() ").append(ordering(table))
-                .append(d.ttl(timeColumn(table), s.ttlDays()));
+                .append(d.ttl(timeColumn(table), s.ttlDays())).append(d.dedupSettings());
         http.execute(create.toString(), s.database());
         Map<String, String> existing = existing(http, s, table);
         for (Map.Entry<String, String> c : wanted.entrySet()) {
