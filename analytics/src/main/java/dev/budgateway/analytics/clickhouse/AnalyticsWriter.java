@@ -25,8 +25,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes a {@code GatewayAnalytics} row for every finished request and a {@code ModelInference} row for each of its
- * upstream attempts, off the request path: the row is made on the
- * exchange's loop and queued; one thread of its own batches the queue ({@code batch_rows}, or what
+ * upstream attempts, off the request path: the rows are made on the exchange's loop and queued; one thread of its own batches the queue ({@code batch_rows}, or what
  * {@code flush_interval_ms} gathered) into one insert. A batch ClickHouse does not take goes to the disk
  * {@link Spool}, and so does every batch after it until the spool is replayed, oldest first, once ClickHouse answers
  * again (probed with backoff), at start too. Rows are dropped only when the spool is full (or the queue, should the
@@ -254,8 +253,9 @@ public final class AnalyticsWriter implements CompletionSink, AutoCloseable {
     }
 
     /**
-     * One insert per table, request rows first. Should the second fail, the whole batch is sent again later: the
-     * first table's rows then arrive twice and are one row per id once merged.
+     * One insert per table, request rows first. Should the second fail, the whole batch is sent again later, as it
+     * was: a current server drops the first table's block it has seen ({@link Dialect#dedupSettings()}); an old one
+     * keeps it until merged, one row per id.
      */
     private void insert(List<String> batch) throws Exception {
         ByteArrayOutputStream requests = new ByteArrayOutputStream(batch.size() * 900);
