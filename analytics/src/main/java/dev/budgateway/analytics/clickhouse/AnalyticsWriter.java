@@ -25,11 +25,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes a {@code GatewayAnalytics} row for every finished request and a {@code ModelInference} row for each of its
- * upstream attempts, off the request path: the rows are made on the exchange's loop and queued; one thread of its own batches the queue ({@code batch_rows}, or what
- * {@code flush_interval_ms} gathered) into one insert. A batch ClickHouse does not take goes to the disk
- * {@link Spool}, and so does every batch after it until the spool is replayed, oldest first, once ClickHouse answers
- * again (probed with backoff), at start too. Rows are dropped only when the spool is full (or the queue, should the
- * disk be slower than the requests), counted and logged. At shutdown what is queued is inserted or spooled.
+ * upstream attempts, off the request path: the rows are made on the exchange's loop and queued; one thread of its
+ * own batches the queue ({@code batch_rows}, or what {@code flush_interval_ms} gathered) into one insert per table.
+ * A batch ClickHouse does not take goes to the disk {@link Spool}, and so does every batch after it until the spool
+ * is replayed, oldest first, once ClickHouse answers again (probed with backoff), at start too. Rows are dropped only
+ * when the spool is full (or the queue, should the disk be slower than the requests), counted and logged. At
+ * shutdown what is queued is inserted or spooled.
  */
 public final class AnalyticsWriter implements CompletionSink, AutoCloseable {
 

@@ -40,7 +40,8 @@ public final class AttemptLog {
         for (Entry e : entries) {
             long start = e.start - requestStart;
             if (e.ended) {
-                out.add(new UpstreamAttempt(e.id, e.target, start, e.end - e.start, -1, e.status, null, e.error, false));
+                out.add(new UpstreamAttempt(e.id, e.target, start, e.end - e.start, -1, e.status, null, e.error,
+                        false));
                 continue;
             }
             // The serving attempt, or one the request's end cut short (a client that went away while it waited).
