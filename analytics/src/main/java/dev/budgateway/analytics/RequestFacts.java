@@ -71,7 +71,7 @@ public record RequestFacts(String clientIp, ClientInfo info, String userAgent, I
                 ex == null ? null : ex.method(), ex == null ? null : ex.path(), ex == null ? null : ex.get(Keys.MODEL),
                 ex == null ? null : ex.get(Keys.RESOLVED_MODEL), headers, blocked, blocked ? e.message() : null,
                 blocked ? e.headers().get("x-blocked-by-rule") : null,
-                Math.max(0, c.durationNanos() - f.upstreamNanos()) / 1_000_000, observability.costOf(f),
+                f.gatewayNanos() / 1_000_000, observability.costOf(f),
                 ex == null ? null : ex.get(Keys.PROTOCOL), ex == null ? null : ex.get(Keys.BODY_BYTES));
     }
 

@@ -45,7 +45,6 @@ final class RequestMetricsSink implements CompletionSink {
             }
         }
         metrics.record(finished.api(), model, provider, finished.stream(), finished.completion(),
-                observability.costOf(finished),
-                Math.max(0, finished.completion().durationNanos() - finished.upstreamNanos()));
+                observability.costOf(finished), finished.gatewayNanos());
     }
 }

@@ -57,9 +57,14 @@ public record FinishedExchange(String requestId, String api, boolean stream, Exc
         return null;
     }
 
+    /** The gateway's own share of the request's time (filters, retries' waits): its duration less its upstreams'. */
+    public long gatewayNanos() {
+        return Math.max(0, completion.durationNanos() - upstreamNanos());
+    }
+
     /**
      * How long the request waited on upstreams: the union of its attempts' spans, so overlapping attempts count
-     * once. The rest of {@code completion.durationNanos()} is the gateway's own time (filters, retries' waits).
+     * once.
      */
     public long upstreamNanos() {
         long total = 0;
