@@ -191,14 +191,18 @@ final class ExchangeResponder implements ResponsePipeline.Sink, ChunkSubscriber 
         if (done) {
             return;
         }
+        if (writer != null && !writer.isOpen()) {
+            clientGone(); // the client left in this turn: its notice is still queued behind it
+            return;
+        }
         done = true;
         try {
             if (writer != null) {
                 sendHead();
-                batch.flush();
                 if (head.rawContentType() == null) {
-                    protocol.end(writer::write);
+                    protocol.end(batch::add); // with the last frames, in their write
                 }
+                batch.finish();
                 writer.close();
             } else {
                 ResponseHeadersBuilder headers = headers(head.status()).contentType(MediaType.JSON_UTF_8);
@@ -256,12 +260,13 @@ final class ExchangeResponder implements ResponsePipeline.Sink, ChunkSubscriber 
             writer.close(protocol.errorResponse(error, exchange.get(Keys.REQUEST_ID)));
         } else {
             // Content has reached the client: end the stream with an explicit error, never a silent clean end.
-            batch.flush();
             if (head.rawContentType() == null) {
-                protocol.error(error, writer::tryWrite);
+                protocol.error(error, batch::add);
+                batch.finish();
                 writer.close();
             } else {
                 // A raw body has no way to say so in band: cut it, so the client sees it is incomplete.
+                batch.flush();
                 writer.close(new java.io.IOException(error.message()));
             }
         }
@@ -305,7 +310,7 @@ final class ExchangeResponder implements ResponsePipeline.Sink, ChunkSubscriber 
                         .set("x-accel-buffering", "no")
                         .build();
         headSent = true; // only once the head could be built: a failure before still gets an error status
-        writer.write(headers);
+        writer.tryWrite(headers); // false when the client has left: its notice follows in a later turn
     }
 
     private ResponseHeadersBuilder headers(int status) {

@@ -61,18 +61,38 @@ final class FrameBatch {
     /** Writes what is batched now. */
     void flush() {
         scheduled = false;
+        HttpData frames = take();
+        if (frames != null) {
+            out.accept(frames);
+        }
+    }
+
+    /**
+     * Writes what is batched as the stream's last data: its end goes in the same write (for HTTP/1 the
+     * closing chunk), not in one of its own. Returns whether there was anything to write, else the caller
+     * ends the stream itself.
+     */
+    boolean finish() {
+        HttpData frames = take();
+        if (frames == null) {
+            return false;
+        }
+        out.accept(frames.withEndOfStream());
+        return true;
+    }
+
+    private HttpData take() {
         if (single != null) {
             HttpData frame = single;
             single = null;
-            out.accept(frame);
-            return;
+            return frame;
         }
         if (length == 0) {
-            return;
+            return null;
         }
         byte[] frames = Arrays.copyOf(buffer, length);
         length = 0;
-        out.accept(HttpData.wrap(frames));
+        return HttpData.wrap(frames);
     }
 
     /** Drops what is batched: nobody will read it. */

@@ -6,6 +6,7 @@ import dev.budgateway.plugins.runtime.ChainEntry;
 import dev.budgateway.plugins.spi.ConfigException;
 import dev.budgateway.plugins.spi.ConfigProblem;
 import dev.budgateway.providers.UpstreamClient;
+import ch.qos.logback.classic.LoggerContext;
 import com.linecorp.armeria.common.util.EventLoopGroups;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
@@ -122,6 +123,7 @@ public final class Main {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             logger.info("budgateway stopping");
             gateway.close();
+            stopLogging();
             stopped.countDown();
         }, "budgateway-shutdown"));
         try {
@@ -130,6 +132,13 @@ public final class Main {
             Thread.currentThread().interrupt();
         }
         return 0;
+    }
+
+    /** Stops the appenders, so the request log's last lines, still queued, are written before the JVM exits. */
+    private static void stopLogging() {
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+            context.stop();
+        }
     }
 
     private static int validate(GatewayConfig config, String source, Function<String, String> env, PrintStream out,

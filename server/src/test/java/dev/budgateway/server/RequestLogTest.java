@@ -10,10 +10,17 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The one JSON line per request on {@code budgateway.requests}. */
 class RequestLogTest {
@@ -109,5 +116,61 @@ class RequestLogTest {
         layout.setFormat("text");
         assertTrue(layout.doLayout(event).contains(" WARN  [" + Thread.currentThread().getName()
                 + "] budgateway.test - Closing the spool failed"), layout.doLayout(event));
+    }
+
+    /**
+     * The gateway as shipped (its own logback.xml, a process of its own): every request's line reaches standard
+     * output, the last ones too when it is stopped with SIGTERM right after answering.
+     */
+    @Test
+    void theShippedConfigWritesEveryLineAlsoTheLastOnesAtSigterm(@TempDir Path dir) throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Path config = dir.resolve("gateway.toml");
+        Files.writeString(config, "[gateway]\nbind_address = \"127.0.0.1:" + port + "\"\nplugins_dir = \"/nonexistent\"\n"
+                + "[models.echo]\nrouting = [\"d\"]\n[models.echo.providers.d]\ntype = \"dummy\"\nmodel_name = \"echo\"\n");
+        Path out = dir.resolve("stdout.log");
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dlogback.configurationFile=logback.xml", "-cp", System.getProperty("java.class.path"),
+                "dev.budgateway.server.Main", "--config", config.toString());
+        pb.environment().put("BUDGATEWAY_LOG_FORMAT", "json");
+        pb.redirectErrorStream(true).redirectOutput(out.toFile());
+        Process gateway = pb.start();
+        try {
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            URI base = URI.create("http://127.0.0.1:" + port);
+            within(30_000, () -> {
+                try {
+                    return http.send(HttpRequest.newBuilder(base.resolve("/health")).build(),
+                            HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+                } catch (java.io.IOException e) {
+                    return false;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }, "the gateway is up");
+            int n = 200;
+            HttpRequest chat = HttpRequest.newBuilder(base.resolve("/v1/chat/completions"))
+                    .header("content-type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(
+                            "{\"model\":\"echo\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
+                    .build();
+            for (int i = 0; i < n; i++) {
+                assertEquals(200, http.send(chat, HttpResponse.BodyHandlers.discarding()).statusCode());
+            }
+            gateway.destroy(); // SIGTERM, at once: the last lines are still queued
+            assertTrue(gateway.waitFor(20, java.util.concurrent.TimeUnit.SECONDS), "the gateway stopped");
+            List<JsonNode> requests = Files.readAllLines(out).stream().filter(l -> l.contains("\"request_id\""))
+                    .map(TestGateway::json).toList();
+            assertEquals(n, requests.size(), Files.readString(out));
+            assertTrue(requests.stream().allMatch(r -> r.path("status").asInt() == 200 && "echo".equals(
+                    r.path("model").asText())), requests.toString());
+            assertTrue(Files.readString(out).contains("budgateway stopping"), "its own log still works");
+        } finally {
+            gateway.destroyForcibly();
+        }
     }
 }
