@@ -1,7 +1,6 @@
 package dev.budgateway.filters.controlplane;
 
 import java.io.IOException;
-import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,15 +13,6 @@ import java.util.function.Function;
 import javax.crypto.Cipher;
 import javax.crypto.spec.OAEPParameterSpec;
 import javax.crypto.spec.PSource;
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
-import org.bouncycastle.jce.provider.BouncyCastleProvider;
-import org.bouncycastle.openssl.PEMKeyPair;
-import org.bouncycastle.openssl.PEMParser;
-import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
-import org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8DecryptorProviderBuilder;
-import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
-import org.bouncycastle.pkcs.PKCSException;
 
 /**
  * Decrypts the provider secrets budapp writes into model tables: RSA-OAEP with SHA-256 and MGF1-SHA-256
@@ -39,7 +29,6 @@ public final class RsaSecrets {
     public static final String KEY_PATH_VARIABLE = "TENSORZERO_RSA_PRIVATE_KEY_PATH";
     public static final String PASSWORD_VARIABLE = "TENSORZERO_RSA_PRIVATE_KEY_PASSWORD";
 
-    private static final BouncyCastleProvider PROVIDER = new BouncyCastleProvider();
     private static final OAEPParameterSpec OAEP_SHA256 = new OAEPParameterSpec("SHA-256", "MGF1",
             MGF1ParameterSpec.SHA256, PSource.PSpecified.DEFAULT);
 
@@ -88,37 +77,7 @@ public final class RsaSecrets {
                 throw new IllegalArgumentException("cannot read the RSA private key file named by " + where);
             }
         }
-        return new RsaSecrets(parse(pem, env.apply(PASSWORD_VARIABLE), where));
-    }
-
-    /** Reads a PEM private key: PKCS#1, PKCS#8 or encrypted PKCS#8. */
-    public static PrivateKey parse(String pem, String password, String where) {
-        try (PEMParser parser = new PEMParser(new StringReader(pem))) {
-            Object object = parser.readObject();
-            JcaPEMKeyConverter converter = new JcaPEMKeyConverter().setProvider(PROVIDER);
-            if (object instanceof PEMKeyPair pair) {
-                return converter.getPrivateKey(pair.getPrivateKeyInfo());
-            }
-            if (object instanceof PrivateKeyInfo info) {
-                return converter.getPrivateKey(info);
-            }
-            if (object instanceof PKCS8EncryptedPrivateKeyInfo encrypted) {
-                if (password == null || password.isEmpty()) {
-                    throw new IllegalArgumentException("the RSA private key in " + where + " is encrypted: set "
-                            + PASSWORD_VARIABLE);
-                }
-                return converter.getPrivateKey(encrypted.decryptPrivateKeyInfo(
-                        new JceOpenSSLPKCS8DecryptorProviderBuilder().setProvider(PROVIDER).build(
-                                password.toCharArray())));
-            }
-            throw new IllegalArgumentException(where + " holds no PEM private key (expected PKCS#1 'RSA PRIVATE "
-                    + "KEY', PKCS#8 'PRIVATE KEY' or 'ENCRYPTED PRIVATE KEY')");
-        } catch (PKCSException e) {
-            throw new IllegalArgumentException("cannot decrypt the RSA private key in " + where
-                    + ": wrong password?");
-        } catch (IOException | OperatorCreationException e) {
-            throw new IllegalArgumentException("cannot read the RSA private key in " + where + ": not valid PEM");
-        }
+        return new RsaSecrets(PemKeys.parse(pem, env.apply(PASSWORD_VARIABLE), where));
     }
 
     /** The clear text of {@code value}: hex if it is all hex digits, standard base64 otherwise. */
@@ -134,14 +93,14 @@ public final class RsaSecrets {
             throw new SecretException("the secret is neither hex nor base64");
         }
         try {
-            Cipher oaep = Cipher.getInstance("RSA/NONE/OAEPPadding", PROVIDER);
+            Cipher oaep = Cipher.getInstance("RSA/NONE/OAEPPadding", PemKeys.provider());
             oaep.init(Cipher.DECRYPT_MODE, key, OAEP_SHA256);
             return new String(oaep.doFinal(cipherText), StandardCharsets.UTF_8);
         } catch (GeneralSecurityException | RuntimeException oaepFailed) {
             // Bouncy Castle also throws unchecked exceptions (DataLengthException) for a cipher text made for a
             // larger key.
             try {
-                Cipher pkcs1 = Cipher.getInstance("RSA/NONE/PKCS1Padding", PROVIDER);
+                Cipher pkcs1 = Cipher.getInstance("RSA/NONE/PKCS1Padding", PemKeys.provider());
                 pkcs1.init(Cipher.DECRYPT_MODE, key);
                 return new String(pkcs1.doFinal(cipherText), StandardCharsets.UTF_8);
             } catch (GeneralSecurityException | RuntimeException e) {
