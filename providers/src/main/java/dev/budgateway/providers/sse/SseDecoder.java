@@ -1,5 +1,6 @@
 package dev.budgateway.providers.sse;
 
+import dev.budgateway.plugins.spi.ByteScan;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.function.Consumer;
@@ -70,27 +71,29 @@ public final class SseDecoder implements dev.budgateway.providers.http.EventDeco
         eventFrom = -1;
         int end = offset + length;
         int lineStart = offset;
-        for (int i = offset; i < end; i++) {
-            byte b = bytes[i];
-            if (b == '\n' && lastWasCr) {
-                // The \n of a \r\n pair whose \r ended the line already.
-                lastWasCr = false;
-                lineStart = i + 1;
-                continue;
+        if (lastWasCr && offset < end && bytes[offset] == '\n') {
+            lineStart = offset + 1; // the \n of a \r\n pair whose \r ended the last piece's line
+        }
+        lastWasCr = false;
+        int i = ByteScan.indexOfEither(bytes, lineStart, end, (byte) '\n', (byte) '\r');
+        while (i >= 0) {
+            if (carryLength == 0) {
+                processLine(bytes, lineStart, i - lineStart, lineStart, i + 1);
+            } else {
+                carry(bytes, lineStart, i - lineStart);
+                int n = carryLength;
+                carryLength = 0;
+                processLine(carry, 0, n, -1, i + 1);
             }
-            lastWasCr = false;
-            if (b == '\n' || b == '\r') {
-                if (carryLength == 0) {
-                    processLine(bytes, lineStart, i - lineStart, lineStart, i + 1);
-                } else {
-                    carry(bytes, lineStart, i - lineStart);
-                    int n = carryLength;
-                    carryLength = 0;
-                    processLine(carry, 0, n, -1, i + 1);
+            lineStart = i + 1;
+            if (bytes[i] == '\r') {
+                if (lineStart == end) {
+                    lastWasCr = true;
+                } else if (bytes[lineStart] == '\n') {
+                    lineStart++; // the \n of the pair
                 }
-                lineStart = i + 1;
-                lastWasCr = b == '\r';
             }
+            i = ByteScan.indexOfEither(bytes, lineStart, end, (byte) '\n', (byte) '\r');
         }
         if (frames != null) {
             // Up to where this piece holds no part of an unfinished event or line: those are decoded later.

@@ -44,17 +44,25 @@ public final class Json {
      * it may be {@code true} where a parser finds nothing. The names must be ASCII and need no escaping.
      */
     public static boolean hasAnyField(byte[] b, int from, int to, String... names) {
-        byte previous = 0; // the last byte that is not white space
-        for (int i = from; i < to; i++) {
-            byte c = b[i];
-            if (c == '"' && (previous == '{' || previous == ',') && isNonNullKey(b, i, to, names)) {
+        int quote = ByteScan.indexOf(b, from, to, (byte) '"');
+        while (quote >= 0) {
+            byte previous = previousNonSpace(b, from, quote);
+            if ((previous == '{' || previous == ',') && isNonNullKey(b, quote, to, names)) {
                 return true;
             }
-            if (!isSpace(c)) {
-                previous = c;
-            }
+            quote = ByteScan.indexOf(b, quote + 1, to, (byte) '"');
         }
         return false;
+    }
+
+    /** The last byte before {@code at} that is not white space, or 0. */
+    private static byte previousNonSpace(byte[] b, int from, int at) {
+        for (int i = at - 1; i >= from; i--) {
+            if (!isSpace(b[i])) {
+                return b[i];
+            }
+        }
+        return 0;
     }
 
     private static boolean isNonNullKey(byte[] b, int quote, int to, String[] names) {
