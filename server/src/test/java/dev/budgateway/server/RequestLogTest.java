@@ -10,6 +10,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.budgateway.plugins.spi.Json;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -79,6 +80,18 @@ class RequestLogTest {
             assertFalse(e.getFormattedMessage().contains("secret prompt"), "no body: " + e.getFormattedMessage());
         }
         assertFalse(first.has("trace_id"), "no trace id while traces are off");
+    }
+
+    @Test
+    void whatTheClientSentIsEscapedIntoTheLine() throws Exception {
+        TestGateway gw = fx.start(TestGateway.mockModel(a));
+        String model = "we\"ird\n\u00e9\u0001model";
+        List<ILoggingEvent> lines = lines(1, () -> assertEquals(404, gw.post("/v1/chat/completions",
+                "{\"model\":" + Json.MAPPER.writeValueAsString(model) + ",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}")
+                .statusCode()));
+        String line = lines.get(0).getFormattedMessage();
+        assertFalse(line.contains("\n"), "one line: " + line);
+        assertEquals(model, TestGateway.json(line).path("model").asText());
     }
 
     @Test
