@@ -2,6 +2,7 @@ package dev.budgateway.server;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
@@ -17,6 +18,18 @@ final class ClientDemand {
      * every event of one turn of the event loop, from one event to hundreds.
      */
     static final long HIGH_WATER_BYTES = 256 * 1024;
+
+    /**
+     * What all streams together may hold for their clients (a quarter of the heap). Past it, a stream pauses
+     * from {@link #FLOOR_BYTES}: 10,000 slow clients at the per-stream mark alone would need 2.5 GB, and a heap
+     * that fills does not fail, it spends its time collecting.
+     */
+    static final long ALL_STREAMS_BYTES = Runtime.getRuntime().maxMemory() / 4;
+
+    /** A stream's allowance while all streams together are past {@link #ALL_STREAMS_BYTES}. */
+    static final long FLOOR_BYTES = 16 * 1024;
+
+    private static final AtomicLong ALL_PENDING = new AtomicLong();
 
     private final Supplier<CompletableFuture<Void>> whenConsumed;
     private final Executor eventLoop;
@@ -39,11 +52,21 @@ final class ClientDemand {
     /** {@code bytes} were written to the client. */
     void wrote(int bytes) {
         pending += bytes;
-        if (pending >= HIGH_WATER_BYTES && !paused) {
+        long all = ALL_PENDING.addAndGet(bytes);
+        if (!paused && tooMuch(all)) {
             paused = true;
             pause.run();
         }
         watch();
+    }
+
+    private boolean tooMuch(long all) {
+        return pending >= HIGH_WATER_BYTES || pending >= FLOOR_BYTES && all >= ALL_STREAMS_BYTES;
+    }
+
+    /** What all streams hold for their clients now. */
+    static long allPending() {
+        return ALL_PENDING.get();
     }
 
     private void watch() {
@@ -57,9 +80,11 @@ final class ClientDemand {
 
     private void drained(long covered) {
         watching = false;
-        pending = Math.max(0, pending - covered);
+        long taken = Math.min(pending, covered);
+        pending -= taken;
+        long all = ALL_PENDING.addAndGet(-taken);
         watch();
-        if (pending < HIGH_WATER_BYTES && paused) {
+        if (paused && !tooMuch(all)) {
             paused = false;
             resume.run();
         }

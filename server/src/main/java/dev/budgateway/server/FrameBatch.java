@@ -16,7 +16,8 @@ final class FrameBatch {
     private final Executor loop;
     private final Consumer<HttpData> out;
     private final Runnable flushTask = this::flush;
-    private byte[] buffer = new byte[4096];
+    /** Made when a turn first holds two frames: most streams never need it, and 10,000 of them would hold 40 MB. */
+    private byte[] buffer;
     private int length;
     /** The turn's only frame so far, held as it is: the usual case when frames pass as the upstream's reads. */
     private HttpData single;
@@ -44,6 +45,9 @@ final class FrameBatch {
 
     private void append(HttpData frame) {
         int n = frame.length();
+        if (buffer == null) {
+            buffer = new byte[Math.max(4096, n * 2)];
+        }
         if (length + n > buffer.length) {
             buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, length + n));
         }
