@@ -13,10 +13,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One JSON line per request on the {@code budgateway.requests} logger: request id, trace id, API, model, provider,
- * status,
- * latency, time to first byte, attempts, tokens, the key's id and the client's address. Never a body, a key or a
- * secret. The logger writes through an asynchronous appender that drops rather than blocks ({@code logback.xml}), so
- * a slow console does not slow requests; {@code BUDGATEWAY_REQUEST_LOG=OFF} turns it off.
+ * status, latency, time to first byte, attempts, tokens, the key's id and the client's address. Never a body, a key
+ * or a secret. The logger writes through {@link BatchingConsoleAppender}, which drops rather than blocks
+ * ({@code logback.xml}), so a slow console does not slow requests; {@code BUDGATEWAY_REQUEST_LOG=OFF} turns it off.
  */
 final class RequestLogSink implements CompletionSink {
 
