@@ -64,11 +64,6 @@ final class ClientDemand {
         return pending >= HIGH_WATER_BYTES || pending >= FLOOR_BYTES && all >= ALL_STREAMS_BYTES;
     }
 
-    /** What all streams hold for their clients now. */
-    static long allPending() {
-        return ALL_PENDING.get();
-    }
-
     private void watch() {
         if (watching || pending == 0) {
             return;
