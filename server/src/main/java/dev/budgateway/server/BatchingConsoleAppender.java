@@ -3,7 +3,9 @@ package dev.budgateway.server;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.UnsynchronizedAppenderBase;
 import ch.qos.logback.core.encoder.Encoder;
+import dev.budgateway.filters.controlplane.LogThrottle;
 import java.io.PrintStream;
+import java.time.Clock;
 import java.util.Arrays;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -25,7 +27,6 @@ import org.slf4j.LoggerFactory;
 public final class BatchingConsoleAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
 
     private static final Logger logger = LoggerFactory.getLogger(BatchingConsoleAppender.class);
-    private static final long DROP_REPORT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private Encoder<ILoggingEvent> encoder;
     private int queueSize = 8192;
@@ -36,7 +37,7 @@ public final class BatchingConsoleAppender extends UnsynchronizedAppenderBase<IL
     private final AtomicLong dropped = new AtomicLong();
     private volatile Thread writer;
     private byte[] buffer = new byte[64 * 1024];
-    private long lastDropReport;
+    private final LogThrottle dropReports = new LogThrottle(Clock.systemUTC(), TimeUnit.SECONDS.toMillis(10));
 
     public void setEncoder(Encoder<ILoggingEvent> encoder) {
         this.encoder = encoder;
@@ -131,14 +132,13 @@ public final class BatchingConsoleAppender extends UnsynchronizedAppenderBase<IL
         out.flush();
     }
 
-    private synchronized void reportDrops(boolean now) {
-        long time = System.nanoTime();
-        if (!now && time - lastDropReport < DROP_REPORT_NANOS) {
+    /** @param now at stop: whatever the last report's time */
+    private void reportDrops(boolean now) {
+        if (dropped.get() == 0 || !now && !dropReports.due()) {
             return;
         }
         long n = dropped.getAndSet(0);
         if (n > 0) {
-            lastDropReport = time;
             logger.warn("request log: {} line(s) dropped, the console is slower than the requests", n);
         }
     }

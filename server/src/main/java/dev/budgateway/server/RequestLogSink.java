@@ -30,7 +30,7 @@ final class RequestLogSink implements CompletionSink {
     }
 
     /** Written straight into one builder: a tree and its serialiser cost several times as much, per request. */
-    static String line(FinishedExchange f) {
+    private static String line(FinishedExchange f) {
         Completion c = f.completion();
         Exchange ex = f.exchange();
         Line line = new Line();
