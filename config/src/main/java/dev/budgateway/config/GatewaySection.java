@@ -14,7 +14,7 @@ final class GatewaySection {
             "bind_address", "plugins_dir", "max_body_bytes", "event_loops", "global_outbound_http_timeout_ms",
             "connect_timeout_ms", "max_upload_bytes", "max_upstream_body_bytes", "max_upstream_stream_bytes",
             "max_upstream_event_bytes", "request_body_timeout_ms", "idle_timeout_ms", "shutdown_grace_period_ms",
-            "metrics_port");
+            "metrics_port", "max_concurrent_requests");
 
     private GatewaySection() {}
 
@@ -59,6 +59,7 @@ final class GatewaySection {
         Long idle = r.longInRange(g, "idle_timeout_ms", "gateway", 1, ConfigReader.DAY_MS);
         Long grace = r.longInRange(g, "shutdown_grace_period_ms", "gateway", 0, 3600_000);
         Long metricsPort = r.longInRange(g, "metrics_port", "gateway", 1, 65535);
+        Long maxConcurrent = r.longInRange(g, "max_concurrent_requests", "gateway", 1, Integer.MAX_VALUE);
         return new GatewaySettings(
                 bind != null ? bind : d.bindAddress(),
                 plugins != null ? Path.of(plugins) : d.pluginsDir(),
@@ -73,7 +74,8 @@ final class GatewaySection {
                 bodyTimeout != null ? bodyTimeout : d.requestBodyTimeoutMs(),
                 idle != null ? idle : d.idleTimeoutMs(),
                 grace != null ? grace : d.shutdownGraceMs(),
-                metricsPort != null ? Integer.valueOf(metricsPort.intValue()) : d.metricsPort());
+                metricsPort != null ? Integer.valueOf(metricsPort.intValue()) : d.metricsPort(),
+                maxConcurrent != null ? maxConcurrent.intValue() : d.maxConcurrentRequests());
     }
 
     static boolean validBindAddress(String bind) {

@@ -18,6 +18,8 @@ import java.nio.file.Path;
  *     client that never finishes sending its request headers); then it is closed
  * @param shutdownGraceMs on SIGTERM, how long in-flight requests and streams may take to finish
  * @param metricsPort a second port that serves only {@code /metrics}, or {@code null} for none
+ * @param maxConcurrentRequests how many requests may be in the gateway at once (more get a 503), or 0 for a
+ *     default from the heap
  */
 public record GatewaySettings(
         String bindAddress,
@@ -31,7 +33,8 @@ public record GatewaySettings(
         long requestBodyTimeoutMs,
         long idleTimeoutMs,
         long shutdownGraceMs,
-        Integer metricsPort) {
+        Integer metricsPort,
+        int maxConcurrentRequests) {
 
     public static final String DEFAULT_BIND_ADDRESS = "0.0.0.0:3000";
     public static final long DEFAULT_MAX_BODY_BYTES = 10L * 1024 * 1024;
@@ -51,7 +54,7 @@ public record GatewaySettings(
         return new GatewaySettings(DEFAULT_BIND_ADDRESS, Path.of("plugins"), DEFAULT_MAX_BODY_BYTES,
                 Runtime.getRuntime().availableProcessors(), DEFAULT_GLOBAL_TIMEOUT_MS, DEFAULT_CONNECT_TIMEOUT_MS,
                 DEFAULT_MAX_UPLOAD_BYTES, UpstreamLimits.DEFAULTS, DEFAULT_REQUEST_BODY_TIMEOUT_MS,
-                DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_SHUTDOWN_GRACE_MS, null);
+                DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_SHUTDOWN_GRACE_MS, null, 0);
     }
 
     public String host() {

@@ -200,6 +200,16 @@ class ConfigLoaderTest {
     void anEmptyFileIsTheDefaults() throws Exception {
         GatewayConfig c = parse("");
         assertEquals(GatewaySettings.DEFAULT_BIND_ADDRESS, c.gateway().bindAddress());
+        assertEquals(0, c.gateway().maxConcurrentRequests(), "0: the default from the heap");
         assertTrue(c.models().isEmpty());
+    }
+
+    @Test
+    void theConcurrencyLimitIsAPositiveCount() throws Exception {
+        assertEquals(5000, parse("[gateway]\nmax_concurrent_requests = 5000\n").gateway().maxConcurrentRequests());
+        assertTrue(problems("[gateway]\nmax_concurrent_requests = 0\n").stream()
+                .anyMatch(p -> p.contains("gateway.max_concurrent_requests")), "0 is not a limit");
+        assertTrue(problems("[gateway]\nmax_concurrent_requests = 3000000000\n").stream()
+                .anyMatch(p -> p.contains("gateway.max_concurrent_requests")), "past an int");
     }
 }

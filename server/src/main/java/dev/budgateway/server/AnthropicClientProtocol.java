@@ -186,7 +186,7 @@ final class AnthropicClientProtocol implements ClientProtocol {
 
     /** Anthropic's error types by status; its SDKs pick the exception class from the status. */
     static ObjectNode errorBody(GatewayError error) {
-        String type = switch (error.status()) {
+        String type = "overloaded".equals(error.code()) ? "overloaded_error" : switch (error.status()) {
             case 400, 422 -> "invalid_request_error";
             case 401 -> "authentication_error";
             case 402 -> "billing_error";

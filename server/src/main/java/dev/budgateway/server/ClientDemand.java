@@ -49,6 +49,11 @@ final class ClientDemand {
         this.resume = resume;
     }
 
+    /** What all streams together hold for their clients now. */
+    static long allPendingBytes() {
+        return ALL_PENDING.get();
+    }
+
     /** {@code bytes} were written to the client. */
     void wrote(int bytes) {
         pending += bytes;

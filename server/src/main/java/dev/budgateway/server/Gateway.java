@@ -122,6 +122,12 @@ public final class Gateway implements AutoCloseable {
         ChainRunner runner = new ChainRunner(assembly.chain(), new ProviderProxy(assembly.catalog()),
                 metrics::recordFilter);
         Drain drain = new Drain();
+        Admission admission = new Admission(config.gateway().maxConcurrentRequests(), registry);
+        logger.info("Admitting at most {} requests at once (gateway.max_concurrent_requests{})", admission.limit(),
+                config.gateway().maxConcurrentRequests() > 0 ? "" : ", from the heap");
+        io.micrometer.core.instrument.Gauge.builder("budgateway.stream.client_pending_bytes",
+                ClientDemand::allPendingBytes).description("Bytes of streams written and not yet taken by their "
+                        + "clients' connections").register(registry);
         AdminServices admin = new AdminServices(assembly.catalog(), registry, drain, services);
         long bodyTimeoutMs = config.gateway().requestBodyTimeoutMs();
         long graceMs = config.gateway().shutdownGraceMs();
@@ -150,17 +156,18 @@ public final class Gateway implements AutoCloseable {
                 metrics::recordFilter);
         ChainRunner models = new ChainRunner(guards, ModelsApi.answer(assembly.catalog()), metrics::recordFilter);
         HttpService messagesService = new InferenceService(new AnthropicMessagesApi(), runner, services, bodyTimeoutMs,
-                drain);
+                drain, admission);
         HttpService countService = new InferenceService(new AnthropicCountTokensApi(), countTokens, services,
-                bodyTimeoutMs, drain);
-        HttpService modelsService = new InferenceService(new ModelsApi(), models, services, bodyTimeoutMs, drain);
+                bodyTimeoutMs, drain, admission);
+        HttpService modelsService = new InferenceService(new ModelsApi(), models, services, bodyTimeoutMs, drain,
+                admission);
         for (String prefix : API_PREFIXES) {
             for (ApiEndpoint endpoint : ApiEndpoint.values()) {
                 if (!endpoint.isCapability()) {
                     continue;
                 }
                 HttpService service = new InferenceService(new OpenAiApi(endpoint), runner, services, bodyTimeoutMs,
-                        drain);
+                        drain, admission);
                 long limit = endpoint.isMultipart() ? config.gateway().maxUploadBytes() : config.gateway().maxBodyBytes();
                 sb.route().post(prefix + endpoint.path()).maxRequestLength(limit).build(service);
             }

@@ -35,23 +35,30 @@ final class InferenceService implements HttpService {
     /** How long the client may take to send its body; streams may then last as long as they need. */
     private final long bodyTimeoutMs;
     private final Drain drain;
+    private final Admission admission;
 
     /**
      * @param runner the chain, or for an API the gateway answers itself, the filters before routing with
      *     that answer as their terminal
      */
-    InferenceService(ClientApi api, ChainRunner runner, HostServices services, long bodyTimeoutMs, Drain drain) {
+    InferenceService(ClientApi api, ChainRunner runner, HostServices services, long bodyTimeoutMs, Drain drain,
+            Admission admission) {
         this.api = api;
         this.endpoint = api.endpoint();
         this.runner = runner;
         this.services = services;
         this.bodyTimeoutMs = bodyTimeoutMs;
         this.drain = drain;
+        this.admission = admission;
     }
 
     @Override
     public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
         long start = System.nanoTime();
+        if (!admission.tryEnter()) {
+            return shed(ctx, req, start);
+        }
+        ctx.log().whenComplete().thenRun(admission::leave);
         RequestBodyTimeout.start(ctx, bodyTimeoutMs);
         CompletableFuture<HttpResponse> result = new CompletableFuture<>();
         if (endpoint.isMultipart()) {
@@ -103,6 +110,14 @@ final class InferenceService implements HttpService {
             });
         });
         return HttpResponse.of(result);
+    }
+
+    /** A request refused because the gateway is full: answered before its body is read. */
+    private HttpResponse shed(ServiceRequestContext ctx, HttpRequest req, long start) {
+        GatewayError error = admission.overloaded();
+        record(null, req, ctx.id().text(), false, new Completion(error.status(), null, error, false, 0, null,
+                System.nanoTime() - start, -1));
+        return api.errors().errorResponse(error, ctx.id().text()).toHttpResponse();
     }
 
     /** A request that never reached the chain: unreadable, too large, or invalid. */
