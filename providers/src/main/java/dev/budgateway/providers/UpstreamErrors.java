@@ -24,6 +24,9 @@ public final class UpstreamErrors {
     private static final org.slf4j.Logger logger = org.slf4j.LoggerFactory.getLogger(UpstreamErrors.class);
 
     private static final int MAX_MESSAGE = 2000;
+    /** Linux's errno values for a full file table: the process's, the system's. */
+    private static final int EMFILE = 24;
+    private static final int ENFILE = 23;
     /** An error's type and code are short names; a long one is not a name. */
     private static final int MAX_FIELD = 100;
 
@@ -107,7 +110,16 @@ public final class UpstreamErrors {
         if (cause instanceof ResponseTimeoutException || cause instanceof TimeoutException) {
             return GatewayError.timeout("Provider '" + provider + "' did not answer within " + timeoutMs + " ms");
         }
+        if (outOfFiles(cause)) {
+            // Not the upstream's failure but the gateway's: a 503 the client may retry, not a 502.
+            return new GatewayError(503, "server_error", "overloaded", "The gateway has no file descriptor left "
+                    + "for a connection to provider '" + provider + "' (its open-file limit); retry shortly",
+                    java.util.Map.of("retry-after", "1"));
+        }
         if (cause instanceof UnprocessedRequestException || hasCause(cause, ConnectException.class)) {
+            if (logger.isDebugEnabled()) {
+                logger.debug("Provider '{}': no connection ({})", provider, rootCause(cause));
+            }
             return new GatewayError(502, "upstream_error", "upstream_unreachable",
                     "Could not connect to provider '" + provider + "'");
         }
@@ -154,5 +166,25 @@ public final class UpstreamErrors {
             case 429 -> "rate_limit_error";
             default -> "invalid_request_error";
         };
+    }
+
+    /** EMFILE or ENFILE: the process, or the system, is at its limit of open files. */
+    private static boolean outOfFiles(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof io.netty.channel.unix.Errors.NativeIoException e
+                    && (e.expectedErr() == -EMFILE || e.expectedErr() == -ENFILE)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The innermost cause's class and message: which of the many ways a connection fails it was. */
+    private static String rootCause(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getClass().getSimpleName() + ": " + root.getMessage();
     }
 }

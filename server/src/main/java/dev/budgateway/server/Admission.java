@@ -26,14 +26,20 @@ final class Admission {
     /** Below this a default limit would refuse ordinary traffic on a small heap. */
     static final int MIN_DEFAULT_LIMIT = 256;
 
+    /**
+     * File descriptors kept for everything but requests: jars, the listening sockets, Redis, ClickHouse,
+     * the spool, health checks. Each request holds two more, its client's connection and its upstream's.
+     */
+    static final long RESERVED_FILES = 256;
+
     private final int limit;
     private final GatewayError overloaded;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Counter shed;
 
-    /** @param limit the configured limit, or 0 for the default from the heap */
+    /** @param limit the configured limit, or 0 for the default from the heap and the file limit */
     Admission(int limit, MeterRegistry registry) {
-        this.limit = limit > 0 ? limit : defaultLimit(Runtime.getRuntime().maxMemory());
+        this.limit = limit > 0 ? limit : defaultLimit(Runtime.getRuntime().maxMemory(), maxOpenFiles());
         this.overloaded = new GatewayError(503, "server_error", "overloaded", "The gateway is at its limit of "
                 + this.limit + " requests in flight (gateway.max_concurrent_requests); retry shortly",
                 Map.of("retry-after", "1"));
@@ -44,11 +50,26 @@ final class Admission {
                 .description("Requests in the gateway, from their headers to the end of their response")
                 .register(registry);
         Gauge.builder("budgateway.requests.in_flight.limit", () -> this.limit)
-                .description("gateway.max_concurrent_requests, or its default from the heap").register(registry);
+                .description("gateway.max_concurrent_requests, or its default from the heap and the file limit")
+                .register(registry);
     }
 
-    static int defaultLimit(long maxHeapBytes) {
-        return (int) Math.max(MIN_DEFAULT_LIMIT, Math.min(Integer.MAX_VALUE, maxHeapBytes / HEAP_BYTES_PER_REQUEST));
+    /**
+     * What the heap holds, and what the process's file limit leaves sockets for: past it, the next upstream
+     * connection fails ("too many open files") and its client gets a 502 instead of a 503 it can retry.
+     *
+     * @param maxOpenFiles the process's file limit, or -1 when unknown
+     */
+    static int defaultLimit(long maxHeapBytes, long maxOpenFiles) {
+        long byHeap = maxHeapBytes / HEAP_BYTES_PER_REQUEST;
+        long byFiles = maxOpenFiles > 0 ? (maxOpenFiles - RESERVED_FILES) / 2 : Long.MAX_VALUE;
+        return (int) Math.max(MIN_DEFAULT_LIMIT, Math.min(Integer.MAX_VALUE, Math.min(byHeap, byFiles)));
+    }
+
+    /** The file limit the JVM runs with (it raises its soft limit to the hard one at start). */
+    static long maxOpenFiles() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.UnixOperatingSystemMXBean unix ? unix.getMaxFileDescriptorCount() : -1;
     }
 
     int limit() {

@@ -124,7 +124,14 @@ public final class Gateway implements AutoCloseable {
         Drain drain = new Drain();
         Admission admission = new Admission(config.gateway().maxConcurrentRequests(), registry);
         logger.info("Admitting at most {} requests at once (gateway.max_concurrent_requests{})", admission.limit(),
-                config.gateway().maxConcurrentRequests() > 0 ? "" : ", from the heap");
+                config.gateway().maxConcurrentRequests() > 0 ? "" : ", from the heap and the file limit");
+        long files = Admission.maxOpenFiles();
+        if (files > 0 && 2L * admission.limit() + Admission.RESERVED_FILES > files) {
+            logger.warn("gateway.max_concurrent_requests = {} needs about {} open files (two sockets a request), but "
+                    + "the file limit is {}: past it, upstream connections fail with 502 instead of a 503; raise "
+                    + "the limit (ulimit -n, LimitNOFILE)", admission.limit(),
+                    2L * admission.limit() + Admission.RESERVED_FILES, files);
+        }
         io.micrometer.core.instrument.Gauge.builder("budgateway.stream.client_pending_bytes",
                 ClientDemand::allPendingBytes).description("Bytes of streams written and not yet taken by their "
                         + "clients' connections").register(registry);

@@ -108,11 +108,15 @@ class AdmissionTest {
     }
 
     @Test
-    void theDefaultLimitComesFromTheHeapWithAFloor() {
-        assertEquals(5461, Admission.defaultLimit(512L << 20));
-        assertEquals(10922, Admission.defaultLimit(1L << 30));
-        assertEquals(Admission.MIN_DEFAULT_LIMIT, Admission.defaultLimit(8L << 20));
-        assertEquals(Integer.MAX_VALUE, Admission.defaultLimit(Long.MAX_VALUE));
+    void theDefaultLimitComesFromTheHeapAndTheFileLimitWithAFloor() {
+        assertEquals(5461, Admission.defaultLimit(512L << 20, 1 << 20));
+        assertEquals(10922, Admission.defaultLimit(1L << 30, -1));
+        // Two sockets a request: 20,000 files leave room for 9,872 beside the reserve.
+        assertEquals(9872, Admission.defaultLimit(4L << 30, 20_000));
+        assertEquals(Admission.MIN_DEFAULT_LIMIT, Admission.defaultLimit(8L << 20, 1 << 20));
+        assertEquals(Admission.MIN_DEFAULT_LIMIT, Admission.defaultLimit(1L << 30, 300));
+        assertEquals(Integer.MAX_VALUE, Admission.defaultLimit(Long.MAX_VALUE, -1));
+        assertTrue(Admission.maxOpenFiles() > 0, "the JVM reports its file limit here");
     }
 
     @Test
