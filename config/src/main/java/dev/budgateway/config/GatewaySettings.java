@@ -19,7 +19,7 @@ import java.nio.file.Path;
  * @param shutdownGraceMs on SIGTERM, how long in-flight requests and streams may take to finish
  * @param metricsPort a second port that serves only {@code /metrics}, or {@code null} for none
  * @param maxConcurrentRequests how many requests may be in the gateway at once (more get a 503), or 0 for a
- *     default from the heap
+ *     default from the heap and the open-file limit
  */
 public record GatewaySettings(
         String bindAddress,

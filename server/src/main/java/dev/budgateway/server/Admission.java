@@ -56,7 +56,8 @@ final class Admission {
 
     /**
      * What the heap holds, and what the process's file limit leaves sockets for: past it, the next upstream
-     * connection fails ("too many open files") and its client gets a 502 instead of a 503 it can retry.
+     * connection cannot be opened ("too many open files"), which fails the request only after its body was
+     * read and the chain has run.
      *
      * @param maxOpenFiles the process's file limit, or -1 when unknown
      */

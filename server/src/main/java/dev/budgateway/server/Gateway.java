@@ -128,8 +128,9 @@ public final class Gateway implements AutoCloseable {
         long files = Admission.maxOpenFiles();
         if (files > 0 && 2L * admission.limit() + Admission.RESERVED_FILES > files) {
             logger.warn("gateway.max_concurrent_requests = {} needs about {} open files (two sockets a request), but "
-                    + "the file limit is {}: past it, upstream connections fail with 502 instead of a 503; raise "
-                    + "the limit (ulimit -n, LimitNOFILE)", admission.limit(),
+                    + "the file limit is {}: past it, upstream connections cannot be opened and their requests fail "
+                    + "with a 503 after their body was read; raise the limit (ulimit -n, LimitNOFILE)",
+                    admission.limit(),
                     2L * admission.limit() + Admission.RESERVED_FILES, files);
         }
         io.micrometer.core.instrument.Gauge.builder("budgateway.stream.client_pending_bytes",

@@ -28,7 +28,8 @@ import org.junit.jupiter.api.Test;
  */
 class AdmissionTest {
 
-    static final String CHAT = "{\"model\":\"mock\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+    static final String CHAT =
+            "{\"model\":\"mock\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
 
     MockOpenAi upstream;
     TestGateway gw;
@@ -95,7 +96,7 @@ class AdmissionTest {
 
         // Streams that end give theirs back too.
         for (HttpResponseWriter w : held) {
-            w.write(HttpData.ofUtf8("data: " + MockOpenAi.chunk("{}", "stop") + "\n\ndata: [DONE]\n\n"));
+            w.tryWrite(HttpData.ofUtf8("data: " + MockOpenAi.chunk("{}", "stop") + "\n\ndata: [DONE]\n\n"));
             w.close();
         }
         String answer = readAll(second);
