@@ -145,8 +145,12 @@ public final class UpstreamErrors {
     }
 
     private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {
+        return hasCause(t, type::isInstance);
+    }
+
+    private static boolean hasCause(Throwable t, java.util.function.Predicate<Throwable> test) {
         for (Throwable c = t; c != null; c = c.getCause()) {
-            if (type.isInstance(c)) {
+            if (test.test(c)) {
                 return true;
             }
         }
@@ -170,19 +174,14 @@ public final class UpstreamErrors {
 
     /** EMFILE or ENFILE: the process, or the system, is at its limit of open files. */
     private static boolean outOfFiles(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-            if (c instanceof io.netty.channel.unix.Errors.NativeIoException e
-                    && (e.expectedErr() == -EMFILE || e.expectedErr() == -ENFILE)) {
-                return true;
-            }
-        }
-        return false;
+        return hasCause(t, c -> c instanceof io.netty.channel.unix.Errors.NativeIoException e
+                && (e.expectedErr() == -EMFILE || e.expectedErr() == -ENFILE));
     }
 
     /** The innermost cause's class and message: which of the many ways a connection fails it was. */
     private static String rootCause(Throwable t) {
         Throwable root = t;
-        while (root.getCause() != null && root.getCause() != root) {
+        while (root.getCause() != null) {
             root = root.getCause();
         }
         return root.getClass().getSimpleName() + ": " + root.getMessage();

@@ -32,14 +32,19 @@ final class Admission {
      */
     static final long RESERVED_FILES = 256;
 
+    /** A request's client connection and its upstream's (HTTP/1.1 on both sides). */
+    static final int SOCKETS_PER_REQUEST = 2;
+
     private final int limit;
+    private final long maxOpenFiles;
     private final GatewayError overloaded;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Counter shed;
 
     /** @param limit the configured limit, or 0 for the default from the heap and the file limit */
     Admission(int limit, MeterRegistry registry) {
-        this.limit = limit > 0 ? limit : defaultLimit(Runtime.getRuntime().maxMemory(), maxOpenFiles());
+        this.maxOpenFiles = maxOpenFiles();
+        this.limit = limit > 0 ? limit : defaultLimit(Runtime.getRuntime().maxMemory(), maxOpenFiles);
         this.overloaded = new GatewayError(503, "server_error", "overloaded", "The gateway is at its limit of "
                 + this.limit + " requests in flight (gateway.max_concurrent_requests); retry shortly",
                 Map.of("retry-after", "1"));
@@ -63,7 +68,7 @@ final class Admission {
      */
     static int defaultLimit(long maxHeapBytes, long maxOpenFiles) {
         long byHeap = maxHeapBytes / HEAP_BYTES_PER_REQUEST;
-        long byFiles = maxOpenFiles > 0 ? (maxOpenFiles - RESERVED_FILES) / 2 : Long.MAX_VALUE;
+        long byFiles = maxOpenFiles > 0 ? (maxOpenFiles - RESERVED_FILES) / SOCKETS_PER_REQUEST : Long.MAX_VALUE;
         return (int) Math.max(MIN_DEFAULT_LIMIT, Math.min(Integer.MAX_VALUE, Math.min(byHeap, byFiles)));
     }
 
@@ -75,6 +80,16 @@ final class Admission {
 
     int limit() {
         return limit;
+    }
+
+    /** The open files that {@link #limit()} requests and everything else need together. */
+    long filesNeeded() {
+        return SOCKETS_PER_REQUEST * (long) limit + RESERVED_FILES;
+    }
+
+    /** The process's file limit, or -1 when unknown. */
+    long fileLimit() {
+        return maxOpenFiles;
     }
 
     /** The error a refused request is answered with. */

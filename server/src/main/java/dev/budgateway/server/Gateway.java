@@ -125,13 +125,11 @@ public final class Gateway implements AutoCloseable {
         Admission admission = new Admission(config.gateway().maxConcurrentRequests(), registry);
         logger.info("Admitting at most {} requests at once (gateway.max_concurrent_requests{})", admission.limit(),
                 config.gateway().maxConcurrentRequests() > 0 ? "" : ", from the heap and the file limit");
-        long files = Admission.maxOpenFiles();
-        if (files > 0 && 2L * admission.limit() + Admission.RESERVED_FILES > files) {
+        if (admission.fileLimit() > 0 && admission.filesNeeded() > admission.fileLimit()) {
             logger.warn("gateway.max_concurrent_requests = {} needs about {} open files (two sockets a request), but "
                     + "the file limit is {}: past it, upstream connections cannot be opened and their requests fail "
                     + "with a 503 after their body was read; raise the limit (ulimit -n, LimitNOFILE)",
-                    admission.limit(),
-                    2L * admission.limit() + Admission.RESERVED_FILES, files);
+                    admission.limit(), admission.filesNeeded(), admission.fileLimit());
         }
         io.micrometer.core.instrument.Gauge.builder("budgateway.stream.client_pending_bytes",
                 ClientDemand::allPendingBytes).description("Bytes of streams written and not yet taken by their "

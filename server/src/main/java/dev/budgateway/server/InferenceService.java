@@ -114,7 +114,11 @@ final class InferenceService implements HttpService {
 
     /** A request refused because the gateway is full: answered before its body is read. */
     private HttpResponse shed(ServiceRequestContext ctx, HttpRequest req, long start) {
-        GatewayError error = admission.overloaded();
+        return refuse(ctx, req, admission.overloaded(), start);
+    }
+
+    /** Records a request that never reached the chain and answers it with {@code error}. */
+    private HttpResponse refuse(ServiceRequestContext ctx, HttpRequest req, GatewayError error, long start) {
         record(null, req, ctx.id().text(), false, new Completion(error.status(), null, error, false, 0, null,
                 System.nanoTime() - start, -1));
         return api.errors().errorResponse(error, ctx.id().text()).toHttpResponse();
@@ -133,10 +137,7 @@ final class InferenceService implements HttpService {
             result.complete(HttpResponse.of(HttpStatus.valueOf(499)));
             return;
         }
-        GatewayError error = ErrorResponses.forUnreadableBody(failure, endpoint.isMultipart());
-        record(null, req, ctx.id().text(), false, new Completion(error.status(), null, error, false, 0, null,
-                System.nanoTime() - start, -1));
-        result.complete(api.errors().errorResponse(error, ctx.id().text()).toHttpResponse());
+        result.complete(refuse(ctx, req, ErrorResponses.forUnreadableBody(failure, endpoint.isMultipart()), start));
     }
 
     /** @param bodyBytes the body's size as it arrived, or -1 for an upload */
