@@ -1,6 +1,7 @@
 package dev.budgateway.providers.sse;
 
 import dev.budgateway.plugins.spi.ByteScan;
+import dev.budgateway.plugins.spi.Json;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.function.Consumer;
@@ -46,8 +47,16 @@ public final class SseDecoder implements dev.budgateway.providers.http.EventDeco
     /** The offset in the piece of the event's first line; -1 when it began in an earlier piece. */
     private int eventFrom = -1;
     private boolean otherField;
+    /** The piece being fed with a frames sink. */
+    private byte[] piece;
+    /**
+     * Where the event's only data line so far lies in the piece, not copied yet ({@code lazyFrom} -1 when it
+     * is in {@link #data}): a plain event is judged where it lies and never copied at all.
+     */
+    private int lazyFrom = -1;
+    private int lazyTo;
 
-    private static final String[] READ_FIELDS = {"usage", "finish_reason", "error"};
+    private static final Json.FieldNames READ_FIELDS = Json.FieldNames.of("usage", "finish_reason", "error");
 
     public SseDecoder(Consumer<SseEvent> sink) {
         this.sink = sink;
@@ -67,6 +76,7 @@ public final class SseDecoder implements dev.budgateway.providers.http.EventDeco
      */
     public void feed(byte[] bytes, int offset, int length, Frames frames) {
         this.frames = frames;
+        this.piece = bytes;
         runStart = offset;
         eventFrom = -1;
         int end = offset + length;
@@ -104,7 +114,9 @@ public final class SseDecoder implements dev.budgateway.providers.http.EventDeco
                 cut = carryLength == 0 ? lineStart : runStart;
             }
             handOn(bytes, cut);
+            materialize(); // the event goes on in the next piece
             this.frames = null;
+            this.piece = null;
         }
         carry(bytes, lineStart, end - lineStart);
     }
@@ -174,6 +186,13 @@ public final class SseDecoder implements dev.budgateway.providers.http.EventDeco
             valueStart++;
         }
         if (is(l, from, colon, DATA)) {
+            if (!hasData && frames != null && origin >= 0) {
+                lazyFrom = valueStart;
+                lazyTo = end;
+                hasData = true;
+                return;
+            }
+            materialize();
             if (hasData) {
                 appendData(NEWLINE, 0, 1);
             }
@@ -193,7 +212,8 @@ public final class SseDecoder implements dev.budgateway.providers.http.EventDeco
      * the run; any other ends the run before it and is decoded.
      */
     private void dispatchOrPass(byte[] piece, int next) {
-        if (eventFrom >= 0 && !otherField && hasData && isPlain(data, dataLength)) {
+        if (eventFrom >= 0 && !otherField && hasData
+                && (lazyFrom >= 0 ? isPlain(piece, lazyFrom, lazyTo) : isPlain(data, 0, dataLength))) {
             reset();
             return;
         }
@@ -203,13 +223,22 @@ public final class SseDecoder implements dev.budgateway.providers.http.EventDeco
     }
 
     /** One JSON object that nobody needs to read: no usage, finish or error in it. */
-    private static boolean isPlain(byte[] json, int length) {
-        int i = 0;
-        while (i < length && json[i] == ' ') {
+    private static boolean isPlain(byte[] json, int from, int to) {
+        int i = from;
+        while (i < to && json[i] == ' ') {
             i++;
         }
-        return i < length && json[i] == '{' && json[length - 1] == '}'
-                && !dev.budgateway.plugins.spi.Json.hasAnyField(json, i, length, READ_FIELDS);
+        return i < to && json[i] == '{' && json[to - 1] == '}'
+                && !Json.hasAnyField(json, i, to, READ_FIELDS);
+    }
+
+    /** Copies a data line still lying in the piece into {@link #data}. */
+    private void materialize() {
+        if (lazyFrom >= 0) {
+            int from = lazyFrom;
+            lazyFrom = -1;
+            appendData(piece, from, lazyTo - from);
+        }
     }
 
     private static boolean is(byte[] l, int from, int to, byte[] field) {
@@ -233,6 +262,7 @@ public final class SseDecoder implements dev.budgateway.providers.http.EventDeco
     }
 
     private void dispatch() {
+        materialize();
         if (hasData) {
             sink.accept(new SseEvent(event, Arrays.copyOf(data, dataLength)));
         }
@@ -246,5 +276,6 @@ public final class SseDecoder implements dev.budgateway.providers.http.EventDeco
         eventActive = false;
         eventFrom = -1;
         otherField = false;
+        lazyFrom = -1;
     }
 }

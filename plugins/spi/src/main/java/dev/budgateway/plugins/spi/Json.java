@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /** The one shared {@link ObjectMapper}: thread-safe once configured, and costly to create. */
 public final class Json {
@@ -38,19 +40,91 @@ public final class Json {
 
     /**
      * Whether {@code b[from, to)}, a JSON text, has a field named one of {@code names} (at any depth) whose
-     * value is not {@code null}: found in one pass over the bytes, without parsing. A key is a quoted name
-     * after {@code {} or {@code ,} and before {@code :}; the same text inside a string value cannot look so
-     * (its quotes are escaped there), so the answer is exact for well-formed JSON. For text that is not JSON
-     * it may be {@code true} where a parser finds nothing. The names must be ASCII and need no escaping.
+     * value is not {@code null}: found in one pass over the bytes, without parsing. A field is a colon whose
+     * key, read backwards from it, is a quoted name after {@code {} or {@code ,}; the same text inside a
+     * string value cannot look so (its quotes are escaped there), so the answer is exact for well-formed
+     * JSON. For text that is not JSON it may be {@code true} where a parser finds nothing. The names must be
+     * ASCII and need no escaping.
      */
     public static boolean hasAnyField(byte[] b, int from, int to, String... names) {
-        int quote = ByteScan.indexOf(b, from, to, (byte) '"');
-        while (quote >= 0) {
-            byte previous = previousNonSpace(b, from, quote);
-            if ((previous == '{' || previous == ',') && isNonNullKey(b, quote, to, names)) {
+        return hasAnyField(b, from, to, FieldNames.of(names));
+    }
+
+    /**
+     * {@link #hasAnyField(byte[], int, int, String...)} with the names prepared once. Every streamed event is
+     * asked this, so it looks only at colons, one per key, and at most one byte of most keys.
+     */
+    public static boolean hasAnyField(byte[] b, int from, int to, FieldNames names) {
+        int colon = ByteScan.indexOf(b, from, to, (byte) ':');
+        while (colon >= 0) {
+            int close = colon - 1;
+            while (close >= from && isSpace(b[close])) {
+                close--;
+            }
+            if (close > from && b[close] == '"' && names.endsIn(b[close - 1])
+                    && isNonNullField(b, from, to, close, colon, names)) {
                 return true;
             }
-            quote = ByteScan.indexOf(b, quote + 1, to, (byte) '"');
+            colon = ByteScan.indexOf(b, colon + 1, to, (byte) ':');
+        }
+        return false;
+    }
+
+    /** Names of JSON fields to look for with {@link #hasAnyField}, as bytes. */
+    public static final class FieldNames {
+        private final byte[][] names;
+        /** The names' last bytes, as a set: most keys are told apart by that byte alone. */
+        private final long[] lastBytes = new long[2];
+
+        private FieldNames(byte[][] names) {
+            this.names = names;
+            for (byte[] name : names) {
+                int last = name[name.length - 1];
+                lastBytes[last >>> 6] |= 1L << last;
+            }
+        }
+
+        /** @param names ASCII names needing no escaping in JSON */
+        public static FieldNames of(String... names) {
+            byte[][] bytes = new byte[names.length][];
+            for (int i = 0; i < names.length; i++) {
+                if (!isPlainAscii(names[i])) {
+                    throw new IllegalArgumentException("not a plain ASCII field name: " + names[i]);
+                }
+                bytes[i] = names[i].getBytes(StandardCharsets.US_ASCII);
+            }
+            return new FieldNames(bytes);
+        }
+
+        private static boolean isPlainAscii(String name) {
+            for (int i = 0; i < name.length(); i++) {
+                char c = name.charAt(i);
+                if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
+                    return false;
+                }
+            }
+            return !name.isEmpty();
+        }
+
+        boolean endsIn(byte b) {
+            return b >= 0 && (lastBytes[b >>> 6] & (1L << b)) != 0;
+        }
+    }
+
+    /** Whether the key that closes at {@code close} is one of {@code names}, and its value is not null. */
+    private static boolean isNonNullField(byte[] b, int from, int to, int close, int colon, FieldNames fields) {
+        for (byte[] name : fields.names) {
+            int open = close - name.length - 1;
+            if (open < from || b[open] != '"' || !Arrays.equals(b, open + 1, close, name, 0, name.length)) {
+                continue;
+            }
+            byte previous = previousNonSpace(b, from, open);
+            if (previous != '{' && previous != ',') {
+                continue;
+            }
+            int j = skipSpace(b, colon + 1, to);
+            boolean isNull = j + 3 < to && b[j] == 'n' && b[j + 1] == 'u' && b[j + 2] == 'l' && b[j + 3] == 'l';
+            return j < to && !isNull;
         }
         return false;
     }
@@ -63,34 +137,6 @@ public final class Json {
             }
         }
         return 0;
-    }
-
-    private static boolean isNonNullKey(byte[] b, int quote, int to, String[] names) {
-        for (String name : names) {
-            int close = quote + name.length() + 1;
-            if (close >= to || b[close] != '"' || !matches(b, quote + 1, name)) {
-                continue;
-            }
-            int j = skipSpace(b, close + 1, to);
-            if (j >= to || b[j] != ':') {
-                continue;
-            }
-            j = skipSpace(b, j + 1, to);
-            boolean isNull = j + 3 < to && b[j] == 'n' && b[j + 1] == 'u' && b[j + 2] == 'l' && b[j + 3] == 'l';
-            if (j < to && !isNull) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static boolean matches(byte[] b, int at, String name) {
-        for (int k = 0; k < name.length(); k++) {
-            if (b[at + k] != name.charAt(k)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static boolean isSpace(byte c) {

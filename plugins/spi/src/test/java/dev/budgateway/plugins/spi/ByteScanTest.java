@@ -1,6 +1,7 @@
 package dev.budgateway.plugins.spi;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
@@ -38,7 +39,7 @@ class ByteScanTest {
         }
     }
 
-    /** The former one-pass scan, kept as the reference for the quote-to-quote one. */
+    /** The first one-pass scan, kept as the reference for the colon-to-colon one. */
     private static boolean referenceHasAnyField(byte[] b, String... names) {
         byte previous = 0;
         for (int i = 0; i < b.length; i++) {
@@ -85,5 +86,15 @@ class ByteScanTest {
         assertEquals(false, Json.hasAnyField(real, 0, real.length, "usage", "finish_reason", "error"));
         byte[] last = "{\"choices\":[],\"usage\" : {\"prompt_tokens\":9}}".getBytes(StandardCharsets.UTF_8);
         assertEquals(true, Json.hasAnyField(last, 0, last.length, "usage"));
+    }
+
+    @Test
+    void fieldNamesAreTheBytesOfPlainAsciiNames() {
+        byte[] b = "{\"a\":{\"usage\":1}}".getBytes(StandardCharsets.UTF_8);
+        assertEquals(true, Json.hasAnyField(b, 0, b.length, Json.FieldNames.of("error", "usage")));
+        assertEquals(false, Json.hasAnyField(b, 0, b.length, Json.FieldNames.of("sage", "error")));
+        for (String bad : new String[] {"", "a\"b", "a\\b", "é"}) {
+            assertThrows(IllegalArgumentException.class, () -> Json.FieldNames.of(bad), bad);
+        }
     }
 }
