@@ -20,6 +20,7 @@ import dev.budgateway.plugins.spi.Response;
 import dev.budgateway.plugins.spi.ResponseHead;
 import dev.budgateway.plugins.spi.RouteTarget;
 import dev.budgateway.plugins.spi.Usage;
+import io.netty.buffer.ByteBufAllocator;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -72,7 +73,7 @@ final class ExchangeResponder implements ResponsePipeline.Sink, ChunkSubscriber 
         this.onComplete = onComplete;
         this.demand = new ClientDemand(() -> writer == null ? CompletableFuture.completedFuture(null)
                 : writer.whenConsumed(), exchange.eventLoop(), () -> pipeline.pause(), () -> pipeline.resume());
-        this.batch = new FrameBatch(exchange.eventLoop(), frames -> {
+        this.batch = new FrameBatch(exchange.eventLoop(), ByteBufAllocator.DEFAULT, frames -> {
             int bytes = frames.length();
             if (writer.tryWrite(frames)) {
                 demand.wrote(bytes);

@@ -1,7 +1,8 @@
 package dev.budgateway.server;
 
 import com.linecorp.armeria.common.HttpData;
-import java.util.Arrays;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
@@ -10,26 +11,31 @@ import java.util.function.Consumer;
  * read holds several events, and a write per event costs a flush (a system call) each. The batch is
  * written when the turn ends (a task queued behind the current one) or when flushed, before the stream's
  * end or error. One per exchange, used on its event loop only.
+ *
+ * <p>Frames are gathered in a pooled direct buffer, which goes to the connection as it is: a socket writes
+ * only direct memory, so the copy into it is the one a heap frame would cost anyway, and nothing is left
+ * for the garbage collector.
  */
 final class FrameBatch {
 
     private final Executor loop;
     private final Consumer<HttpData> out;
     private final Runnable flushTask = this::flush;
-    /** Made when a turn first holds two frames: most streams never need it, and 10,000 of them would hold 40 MB. */
-    private byte[] buffer;
-    private int length;
+    private final ByteBufAllocator alloc;
+    /** Taken from the pool when a turn first holds two frames, and handed over with them. */
+    private ByteBuf buffer;
     /** The turn's only frame so far, held as it is: the usual case when frames pass as the upstream's reads. */
     private HttpData single;
     private boolean scheduled;
 
-    FrameBatch(Executor loop, Consumer<HttpData> out) {
+    FrameBatch(Executor loop, ByteBufAllocator alloc, Consumer<HttpData> out) {
         this.loop = loop;
+        this.alloc = alloc;
         this.out = out;
     }
 
     void add(HttpData frame) {
-        if (single == null && length == 0) {
+        if (single == null && buffer == null) {
             single = frame;
             schedule();
             return;
@@ -46,13 +52,12 @@ final class FrameBatch {
     private void append(HttpData frame) {
         int n = frame.length();
         if (buffer == null) {
-            buffer = new byte[Math.max(4096, n * 2)];
+            buffer = alloc.directBuffer(Math.max(4096, n * 2));
         }
-        if (length + n > buffer.length) {
-            buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, length + n));
-        }
-        System.arraycopy(frame.array(), 0, buffer, length, n);
-        length += n;
+        // byteBuf() shares the frame's bytes, where array() would copy a frame that is a part of a read.
+        ByteBuf bytes = frame.byteBuf();
+        buffer.writeBytes(bytes, bytes.readerIndex(), n);
+        frame.close();
     }
 
     private void schedule() {
@@ -91,17 +96,17 @@ final class FrameBatch {
             single = null;
             return frame;
         }
-        if (length == 0) {
-            return null;
-        }
-        byte[] frames = Arrays.copyOf(buffer, length);
-        length = 0;
-        return HttpData.wrap(frames);
+        ByteBuf frames = buffer;
+        buffer = null;
+        return frames == null ? null : HttpData.wrap(frames); // the pooled buffer goes with them
     }
 
     /** Drops what is batched: nobody will read it. */
     void discard() {
         single = null;
-        length = 0;
+        if (buffer != null) {
+            buffer.release();
+            buffer = null;
+        }
     }
 }

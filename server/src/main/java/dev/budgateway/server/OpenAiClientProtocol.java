@@ -40,7 +40,7 @@ final class OpenAiClientProtocol implements ClientProtocol {
     @Override
     public void event(Chunk chunk, Consumer<HttpData> out) {
         if (chunk.isFrames()) {
-            out.accept(HttpData.wrap(chunk.data()));
+            out.accept(HttpData.wrap(chunk.array(), chunk.offset(), chunk.length()));
             return;
         }
         // The gateway always asks upstreams for usage; a client that did not ask does not get it.

@@ -98,14 +98,13 @@ public final class UpstreamChunkStream implements ChunkStream {
                 eventOut = true;
                 translator.onEvent(e, emitter);
             });
-            /** Whole plain events, as they came: one chunk, no copy when they are the whole piece. */
+            /** Whole plain events, as they came: one chunk, the part of the piece they lie in. */
             private final EventDecoder.Frames frames = new EventDecoder.Frames() {
                 @Override
                 public void frames(byte[] piece, int from, int to) {
                     eventOut = true;
                     if (!cancelled && !ended) {
-                        subscriber.onChunk(Chunk.frames(from == 0 && to == piece.length ? piece
-                                : java.util.Arrays.copyOfRange(piece, from, to)));
+                        subscriber.onChunk(Chunk.frames(piece, from, to));
                     }
                 }
             };

@@ -15,7 +15,12 @@ import java.util.function.Consumer;
  */
 public final class Chunk {
 
+    /** The payload, or for {@link #frames} the read they lie in, from {@link #offset} for {@link #length}. */
     private final byte[] data;
+    private final int offset;
+    private final int length;
+    /** {@link #data()} of frames that are a part of a read, copied out on first use. */
+    private byte[] copied;
     private final boolean unary;
     private final boolean frames;
     private final String eventName;
@@ -29,7 +34,14 @@ public final class Chunk {
     }
 
     private Chunk(byte[] data, boolean unary, boolean frames, String eventName, JsonNode json) {
+        this(data, 0, data.length, unary, frames, eventName, json);
+    }
+
+    private Chunk(byte[] data, int offset, int length, boolean unary, boolean frames, String eventName,
+            JsonNode json) {
         this.data = data;
+        this.offset = offset;
+        this.length = length;
         this.unary = unary;
         this.frames = frames;
         this.eventName = eventName;
@@ -71,7 +83,17 @@ public final class Chunk {
      * {@link ChunkSubscriber#takesFrames() takes frames}. It has no JSON, text or usage of its own.
      */
     public static Chunk frames(byte[] wire) {
-        return new Chunk(wire, false, true, null, com.fasterxml.jackson.databind.node.MissingNode.getInstance());
+        return frames(wire, 0, wire.length);
+    }
+
+    /**
+     * {@link #frames(byte[])} that are the part {@code [from, to)} of an upstream's read, without a copy: most
+     * reads end inside an event, which is held back for the next. Do not modify the read afterwards.
+     */
+    public static Chunk frames(byte[] read, int from, int to) {
+        java.util.Objects.checkFromToIndex(from, to, read.length);
+        return new Chunk(read, from, to - from, false, true, null,
+                com.fasterxml.jackson.databind.node.MissingNode.getInstance());
     }
 
     /** The whole body of a unary (non-streaming) JSON response. */
@@ -90,11 +112,36 @@ public final class Chunk {
 
     /** The payload bytes; do not modify. */
     public byte[] data() {
+        if (offset == 0 && length == data.length) {
+            return data;
+        }
+        byte[] c = copied;
+        if (c == null) {
+            c = java.util.Arrays.copyOfRange(data, offset, offset + length);
+            copied = c;
+        }
+        return c;
+    }
+
+    /**
+     * The array the payload lies in, from {@link #offset()} for {@link #length()} bytes: {@link #data()}
+     * without the copy it may need (frames that are a part of a read). Do not modify.
+     */
+    public byte[] array() {
         return data;
     }
 
+    public int offset() {
+        return offset;
+    }
+
+    /** The payload's size in bytes. */
+    public int length() {
+        return length;
+    }
+
     public String dataAsString() {
-        return new String(data, StandardCharsets.UTF_8);
+        return new String(data, offset, length, StandardCharsets.UTF_8);
     }
 
     public boolean isUnary() {

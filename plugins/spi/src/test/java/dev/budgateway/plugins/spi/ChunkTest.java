@@ -1,9 +1,11 @@
 package dev.budgateway.plugins.spi;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -123,5 +125,21 @@ class ChunkTest {
         assertFalse(Chunk.event("{\"x\":\"\\\\\",\"y\":1}".getBytes(StandardCharsets.UTF_8)).hasField("usage"));
         assertTrue(Chunk.event("{\"x\":\"\\\\\",\"usage\":0}".getBytes(StandardCharsets.UTF_8)).hasField("usage"),
                 "a string ending in an escaped backslash, then the key");
+    }
+
+    @Test
+    void framesThatArePartOfAReadAreTheirPartWithoutACopy() {
+        byte[] read = "data: {\"a\":1}\n\ndata: {\"b\"".getBytes(StandardCharsets.UTF_8);
+        Chunk frames = Chunk.frames(read, 0, 15);
+        assertSame(read, frames.array());
+        assertEquals(0, frames.offset());
+        assertEquals(15, frames.length());
+        assertEquals("data: {\"a\":1}\n\n", frames.dataAsString());
+        assertArrayEquals("data: {\"a\":1}\n\n".getBytes(StandardCharsets.UTF_8), frames.data());
+        assertSame(frames.data(), frames.data());
+        Chunk whole = Chunk.frames(read);
+        assertSame(read, whole.data());
+        assertEquals(read.length, whole.length());
+        assertThrows(IndexOutOfBoundsException.class, () -> Chunk.frames(read, 4, read.length + 1));
     }
 }
