@@ -96,8 +96,10 @@ public class SseBenchmark {
                 bh.consume(SseFrames.event(chunk.eventName(), chunk.data()));
             }
         });
-        EventDecoder.Frames frames = (piece, from, to) -> bh.consume(HttpData.wrap(Chunk.frames(
-                from == 0 && to == piece.length ? piece : Arrays.copyOfRange(piece, from, to)).data()));
+        EventDecoder.Frames frames = (piece, from, to, events) -> {
+            Chunk chunk = Chunk.frames(piece, from, to, events);
+            bh.consume(HttpData.wrap(chunk.array(), chunk.offset(), chunk.length()));
+        };
         for (byte[] p : packets) {
             decoder.feed(p, frames);
         }

@@ -279,15 +279,27 @@ final class UsageLimitsFilter implements Filter {
         }
 
         private long streamedChars;
+        /** Events that passed as {@link Chunk#frames}, unread: an OpenAI-style stream sends about a token each. */
+        private long framedEvents;
 
-        /** Counts the text sent, for a client that leaves before the final usage. */
+        /** Counts what was sent, for a client that leaves before the final usage. */
         @Override
         public void onChunk(Chunk chunk, ChunkEmitter next) {
-            String text = chunk.isFrames() ? null : chunk.text();
-            if (text != null) {
-                streamedChars += text.length();
+            if (chunk.isFrames()) {
+                framedEvents += chunk.events();
+            } else {
+                String text = chunk.text();
+                if (text != null) {
+                    streamedChars += text.length();
+                }
             }
             next.emit(chunk);
+        }
+
+        /** Counting needs no event's content: the stream's plain events may pass as the upstream's bytes. */
+        @Override
+        public boolean takesFrames() {
+            return true;
         }
 
         @Override
@@ -295,7 +307,7 @@ final class UsageLimitsFilter implements Filter {
             Usage usage = completion.usage();
             if (usage == null && completion.cancelled() && completion.firstChunkNanos() >= 0) {
                 // The client left mid-answer before the final usage: the input as estimated, the output as sent.
-                usage = new Usage(estimate.inputTokens(), (streamedChars + 3) / 4);
+                usage = new Usage(estimate.inputTokens(), (streamedChars + 3) / 4 + framedEvents);
             }
             double cost = price.cost(usage);
             if (cost > 0) {

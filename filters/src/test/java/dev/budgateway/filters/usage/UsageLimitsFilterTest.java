@@ -254,6 +254,25 @@ class UsageLimitsFilterTest {
                 "the estimated input and the 40 characters sent (10 tokens), not the 4000 reserved");
     }
 
+    @Test
+    void eventsThatPassedAsFramesAreChargedAboutATokenEach() throws Exception {
+        RedisServer redis = redis();
+        redis.set("usage_limit:u1", record("u1", "client", true, 100_000L, 0, null, 0, null));
+        // 12 plain events that went by unread, then 8 characters of text (2 tokens), then silence.
+        byte[] run = "data: {\"choices\":[{\"delta\":{\"content\":\"x\"}}]}\n\n".repeat(12)
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        List<Chunk> chunks = new java.util.ArrayList<>();
+        chunks.add(Chunk.frames(run, 12));
+        chunks.addAll(Upstreams.chatChunks(new String[] {"01234567"}, false));
+        String body = BODY.replace("\"max_tokens\":16", "\"max_tokens\":4000,\"stream\":true");
+        ChainHarness h = replica(redis, "{}", hanging(chunks));
+        ChainHarness.Outcome o = h.sendAndLeave(body, Map.of("x-user", "u1"), 300);
+        assertTrue(o.completion().cancelled(), "the client left");
+        long input = (body.length() + 3) / 4;
+        within(2_000, () -> read(redis, "usage_limit:u1").path("tokens_used").asLong() == input + 12 + 2,
+                "the estimated input, a token for each framed event and 2 for the text");
+    }
+
     /** An upstream that sends these chunks and then nothing, until cancelled. */
     static Terminal hanging(List<Chunk> chunks) {
         ChunkStream body = new ChunkStream() {

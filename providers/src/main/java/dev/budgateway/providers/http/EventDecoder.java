@@ -18,7 +18,8 @@ public interface EventDecoder {
 
     /** Where a decoder hands on a run of a piece's bytes: whole events, in order with the decoded ones. */
     interface Frames {
-        void frames(byte[] piece, int from, int to);
+        /** {@code piece[from, to)} holds {@code events} whole plain events (and maybe comments). */
+        void frames(byte[] piece, int from, int to, int events);
     }
 
     /** At the end of input: dispatches what is complete, and fails on a partial frame if the format says so. */

@@ -101,10 +101,10 @@ public final class UpstreamChunkStream implements ChunkStream {
             /** Whole plain events, as they came: one chunk, the part of the piece they lie in. */
             private final EventDecoder.Frames frames = new EventDecoder.Frames() {
                 @Override
-                public void frames(byte[] piece, int from, int to) {
+                public void frames(byte[] piece, int from, int to, int events) {
                     eventOut = true;
                     if (!cancelled && !ended) {
-                        subscriber.onChunk(Chunk.frames(piece, from, to));
+                        subscriber.onChunk(Chunk.frames(piece, from, to, events));
                     }
                 }
             };

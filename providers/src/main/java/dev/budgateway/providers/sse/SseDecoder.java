@@ -40,8 +40,9 @@ public final class SseDecoder implements dev.budgateway.providers.http.EventDeco
 
     /** While a piece is fed with a frames sink: that sink, else {@code null}. */
     private Frames frames;
-    /** Where the piece's bytes not yet handed to {@link #frames} begin. */
+    /** Where the piece's bytes not yet handed to {@link #frames} begin, and how many plain events they hold. */
     private int runStart;
+    private int runEvents;
     /** Whether an event has begun (a field line since the last dispatch), where in the piece, and its kind. */
     private boolean eventActive;
     /** The offset in the piece of the event's first line; -1 when it began in an earlier piece. */
@@ -78,6 +79,7 @@ public final class SseDecoder implements dev.budgateway.providers.http.EventDeco
         this.frames = frames;
         this.piece = bytes;
         runStart = offset;
+        runEvents = 0;
         eventFrom = -1;
         int end = offset + length;
         int lineStart = offset;
@@ -124,9 +126,10 @@ public final class SseDecoder implements dev.budgateway.providers.http.EventDeco
     /** Hands the run of the piece up to {@code to} to the frames sink. */
     private void handOn(byte[] bytes, int to) {
         if (to > runStart) {
-            frames.frames(bytes, runStart, to);
+            frames.frames(bytes, runStart, to, runEvents);
         }
         runStart = to;
+        runEvents = 0;
     }
 
     @Override
@@ -214,6 +217,7 @@ public final class SseDecoder implements dev.budgateway.providers.http.EventDeco
     private void dispatchOrPass(byte[] piece, int next) {
         if (eventFrom >= 0 && !otherField && hasData
                 && (lazyFrom >= 0 ? isPlain(piece, lazyFrom, lazyTo) : isPlain(data, 0, dataLength))) {
+            runEvents++;
             reset();
             return;
         }

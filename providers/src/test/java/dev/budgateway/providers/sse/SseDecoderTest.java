@@ -52,6 +52,7 @@ class SseDecoderTest {
      * What a client reads when the decoder is fed with a frames sink: runs of plain events as they came,
      * the other events framed anew, in order.
      */
+    /** What a client of the pass-through reads; also checks that the frames count the events they hold. */
     private static byte[] passThrough(byte[] input, List<String> decoded, int... cuts) {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         SseDecoder d = new SseDecoder(e -> {
@@ -59,13 +60,19 @@ class SseDecoderTest {
             out.writeBytes(("data: " + new String(e.data(), StandardCharsets.UTF_8).replace("\n", "\ndata: ")
                     + "\n\n").getBytes(StandardCharsets.UTF_8));
         });
+        int[] framed = {0};
+        dev.budgateway.providers.http.EventDecoder.Frames frames = (piece, a, b, events) -> {
+            out.write(piece, a, b - a);
+            framed[0] += events;
+        };
         int from = 0;
         for (int cut : cuts) {
-            d.feed(java.util.Arrays.copyOfRange(input, from, cut), (piece, a, b) -> out.write(piece, a, b - a));
+            d.feed(java.util.Arrays.copyOfRange(input, from, cut), frames);
             from = cut;
         }
-        d.feed(java.util.Arrays.copyOfRange(input, from, input.length), (piece, a, b) -> out.write(piece, a, b - a));
+        d.feed(java.util.Arrays.copyOfRange(input, from, input.length), frames);
         d.finish();
+        assertEquals(decode(input).size(), decoded.size() + framed[0], "every event decoded or counted in frames");
         return out.toByteArray();
     }
 

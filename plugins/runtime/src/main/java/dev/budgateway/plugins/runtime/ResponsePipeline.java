@@ -83,7 +83,7 @@ public final class ResponsePipeline {
         this.onLoop = onLoop;
         boolean reads = false;
         for (ResponseListener l : this.listeners) {
-            reads |= READS_CHUNKS.get(l.getClass());
+            reads |= READS_CHUNKS.get(l.getClass()) && !l.takesFrames();
         }
         this.readsChunks = reads;
         this.stages = new Stage[this.listeners.length];
@@ -102,7 +102,8 @@ public final class ResponsePipeline {
 
     /**
      * Whether {@link Chunk#frames} may come through: no listener reads chunks (none overrides
-     * {@link ResponseListener#onChunk}), so none needs each event on its own.
+     * {@link ResponseListener#onChunk} without {@link ResponseListener#takesFrames taking frames}), so none
+     * needs each event on its own.
      */
     public boolean passesFrames() {
         return !readsChunks;

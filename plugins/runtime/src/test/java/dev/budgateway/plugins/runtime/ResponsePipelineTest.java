@@ -154,4 +154,35 @@ class ResponsePipelineTest {
         p.chunk(c("a"));
         assertTrue(out.get(0).startsWith("ABORT"), out.toString());
     }
+
+    /** Counts the events that go by, frames included, without reading them. */
+    static final class Counting implements ResponseListener {
+        int events;
+
+        @Override
+        public void onChunk(Chunk chunk, ChunkEmitter next) {
+            events += chunk.events();
+            next.emit(chunk);
+        }
+
+        @Override
+        public boolean takesFrames() {
+            return true;
+        }
+    }
+
+    @Test
+    void framesPassUnlessAListenerReadsEachEvent() {
+        assertTrue(new ResponsePipeline(List.of(), sink).passesFrames(), "no listener");
+        assertTrue(new ResponsePipeline(List.of(new ResponseListener() {}), sink).passesFrames(),
+                "a listener that does not look at chunks");
+        Counting counting = new Counting();
+        ResponsePipeline counted = new ResponsePipeline(List.of(counting), sink);
+        assertTrue(counted.passesFrames(), "a listener that counts, and says it takes frames");
+        counted.chunk(Chunk.frames("data: {}\n\ndata: {}\n\n".getBytes(StandardCharsets.UTF_8), 2));
+        counted.chunk(c("{\"usage\":{}}"));
+        assertEquals(3, counting.events);
+        assertEquals(false, new ResponsePipeline(List.of(counting, new Holding()), sink).passesFrames(),
+                "one that reads every event, beside it");
+    }
 }

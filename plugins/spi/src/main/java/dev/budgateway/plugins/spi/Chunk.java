@@ -19,6 +19,8 @@ public final class Chunk {
     private final byte[] data;
     private final int offset;
     private final int length;
+    /** For {@link #frames}: how many events they hold. */
+    private final int events;
     /** {@link #data()} of frames that are a part of a read, copied out on first use. */
     private byte[] copied;
     private final boolean unary;
@@ -34,14 +36,15 @@ public final class Chunk {
     }
 
     private Chunk(byte[] data, boolean unary, boolean frames, String eventName, JsonNode json) {
-        this(data, 0, data.length, unary, frames, eventName, json);
+        this(data, 0, data.length, 0, unary, frames, eventName, json);
     }
 
-    private Chunk(byte[] data, int offset, int length, boolean unary, boolean frames, String eventName,
-            JsonNode json) {
+    private Chunk(byte[] data, int offset, int length, int events, boolean unary, boolean frames,
+            String eventName, JsonNode json) {
         this.data = data;
         this.offset = offset;
         this.length = length;
+        this.events = events;
         this.unary = unary;
         this.frames = frames;
         this.eventName = eventName;
@@ -81,18 +84,23 @@ public final class Chunk {
      * all), to go out as they came: what a stream sends, instead of one chunk per event, for events nobody
      * needs to read (no usage, no finish, no error), and only to a subscriber that
      * {@link ChunkSubscriber#takesFrames() takes frames}. It has no JSON, text or usage of its own.
+     *
+     * @param events how many events the bytes hold
      */
-    public static Chunk frames(byte[] wire) {
-        return frames(wire, 0, wire.length);
+    public static Chunk frames(byte[] wire, int events) {
+        return frames(wire, 0, wire.length, events);
     }
 
     /**
-     * {@link #frames(byte[])} that are the part {@code [from, to)} of an upstream's read, without a copy: most
-     * reads end inside an event, which is held back for the next. Do not modify the read afterwards.
+     * {@link #frames(byte[], int)} that are the part {@code [from, to)} of an upstream's read, without a copy:
+     * most reads end inside an event, which is held back for the next. Do not modify the read afterwards.
      */
-    public static Chunk frames(byte[] read, int from, int to) {
+    public static Chunk frames(byte[] read, int from, int to, int events) {
         java.util.Objects.checkFromToIndex(from, to, read.length);
-        return new Chunk(read, from, to - from, false, true, null,
+        if (events < 0) {
+            throw new IllegalArgumentException("events: " + events);
+        }
+        return new Chunk(read, from, to - from, events, false, true, null,
                 com.fasterxml.jackson.databind.node.MissingNode.getInstance());
     }
 
@@ -146,6 +154,14 @@ public final class Chunk {
 
     public boolean isUnary() {
         return unary;
+    }
+
+    /**
+     * How many events {@link #frames} hold (comments and blank lines are not events); 1 for any other chunk of
+     * a stream, which is one event.
+     */
+    public int events() {
+        return frames ? events : 1;
     }
 
     /** Whether this is {@link #frames} of a stream: its {@link #data()} is wire bytes, not a payload. */

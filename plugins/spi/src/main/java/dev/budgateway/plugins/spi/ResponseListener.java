@@ -16,12 +16,22 @@ public interface ResponseListener {
 
     /**
      * Each chunk of the body (a unary response is one chunk); the default passes it on unchanged. A listener
-     * that overrides this sees every event of a stream as a chunk of its own; when no listener of an exchange
-     * does, the gateway may pass runs of events nobody reads as {@link Chunk#frames}, which the default
-     * passes on too.
+     * that overrides this sees every event of a stream as a chunk of its own, unless it {@link #takesFrames
+     * takes frames}; when no listener of an exchange needs each event, the gateway may pass runs of events
+     * nobody reads as {@link Chunk#frames}, which the default passes on too.
      */
     default void onChunk(Chunk chunk, ChunkEmitter next) {
         next.emit(chunk);
+    }
+
+    /**
+     * Whether this listener, though it overrides {@link #onChunk}, takes {@link Chunk#frames} too: it needs to
+     * know that events went by ({@link Chunk#events()} says how many), not what they say. A listener that
+     * reads content (a guardrail, a redaction) must not; one that counts does not slow every stream down to
+     * an event at a time.
+     */
+    default boolean takesFrames() {
+        return false;
     }
 
     /**

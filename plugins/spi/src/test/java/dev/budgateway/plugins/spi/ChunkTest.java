@@ -130,16 +130,18 @@ class ChunkTest {
     @Test
     void framesThatArePartOfAReadAreTheirPartWithoutACopy() {
         byte[] read = "data: {\"a\":1}\n\ndata: {\"b\"".getBytes(StandardCharsets.UTF_8);
-        Chunk frames = Chunk.frames(read, 0, 15);
+        Chunk frames = Chunk.frames(read, 0, 15, 1);
         assertSame(read, frames.array());
         assertEquals(0, frames.offset());
         assertEquals(15, frames.length());
+        assertEquals(1, frames.events());
+        assertEquals(1, Chunk.event("{}".getBytes(StandardCharsets.UTF_8)).events());
         assertEquals("data: {\"a\":1}\n\n", frames.dataAsString());
         assertArrayEquals("data: {\"a\":1}\n\n".getBytes(StandardCharsets.UTF_8), frames.data());
         assertSame(frames.data(), frames.data());
-        Chunk whole = Chunk.frames(read);
+        Chunk whole = Chunk.frames(read, 1);
         assertSame(read, whole.data());
         assertEquals(read.length, whole.length());
-        assertThrows(IndexOutOfBoundsException.class, () -> Chunk.frames(read, 4, read.length + 1));
+        assertThrows(IndexOutOfBoundsException.class, () -> Chunk.frames(read, 4, read.length + 1, 0));
     }
 }
