@@ -16,6 +16,18 @@ end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 
+-- A gcra bucket is a hash (field "tat", the theoretical arrival time), not a string: every gateway replica
+-- watches Redis's "set" events for the control plane's records, and a SET per request would be sent to all
+-- of them. HSET and PEXPIRE publish events nobody subscribes to.
+local function stored_tat(key)
+  local v = redis.pcall('HGET', key, 'tat')
+  if type(v) == 'table' and v.err then
+    redis.call('DEL', key) -- a string bucket of a gateway before 2026-12-03: start it afresh
+    return nil
+  end
+  return tonumber(v)
+end
+
 local n = #KEYS
 local results = {}
 local writes = {}
@@ -26,7 +38,7 @@ local function spend(i, algorithm, op, limit, period, burst, amount)
   if algorithm == 1 then
     local interval = period / limit
     local tolerance = burst * interval
-    local stored = tonumber(redis.call('GET', key))
+    local stored = stored_tat(key)
     local tat = math.max(stored or now, now)
     local free = math.floor((tolerance - (tat - now)) / interval + 1e-9)
     if op == 5 then
@@ -114,7 +126,8 @@ for _, w in ipairs(writes) do
       redis.call('INCRBY', w[2], w[4])
       redis.call('PEXPIRE', w[2], w[5])
     else
-      redis.call('SET', w[2], string.format('%.3f', w[3]), 'PX', w[4])
+      redis.call('HSET', w[2], 'tat', string.format('%.3f', w[3]))
+      redis.call('PEXPIRE', w[2], w[4])
     end
   end
 end

@@ -276,4 +276,38 @@ class RateLimitsFilterTest {
         List<ChainHarness.Outcome> others = burst(List.of(h), 5, "k");
         assertEquals(3, count(others, 200), "the defaults of [gateway.rate_limits] for a model without limits");
     }
+
+    @Test
+    void aTokenBucketTakesWithoutTellingEveryReplicaAboutIt() throws Exception {
+        RedisServer redis = redis();
+        // Every replica listens to "set" events for the control plane's records: a SET per request would reach all.
+        io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(redis.url());
+        closing.add(client::shutdown);
+        var pubsub = client.connectPubSub();
+        closing.add(pubsub);
+        List<String> sets = java.util.Collections.synchronizedList(new ArrayList<>());
+        pubsub.addListener(new io.lettuce.core.pubsub.RedisPubSubAdapter<>() {
+            @Override
+            public void message(String pattern, String channel, String key) {
+                sets.add(key);
+            }
+        });
+        pubsub.sync().psubscribe("__keyevent@*__:set");
+        String settings = "{\"limits\":[{\"id\":\"per-key\",\"scope\":\"api_key\",\"requests_per_minute\":5,"
+                + "\"burst_size\":5}]}";
+        ChainHarness h = replica(redis, settings);
+        List<Integer> statuses = new ArrayList<>();
+        statuses.add(send(h, "k9").status());
+        String bucket = redis.commands().keys("budgateway:rl:per-key:*").get(0);
+        assertEquals("hash", redis.commands().type(bucket));
+        // A bucket a gateway before this change left as a string is started afresh, not an error.
+        redis.commands().set(bucket, "1.000");
+        for (int i = 0; i < 6; i++) {
+            statuses.add(send(h, "k9").status());
+        }
+        assertEquals(List.of(200, 200, 200, 200, 200, 200, 429), statuses);
+        redis.commands().set("probe", "1"); // events arrive in order: once this one is in, any earlier one is too
+        within(2_000, () -> sets.contains("probe"), "the probe's event");
+        assertEquals(List.of(bucket, "probe"), List.copyOf(sets), "only the test's own two SETs");
+    }
 }
