@@ -331,10 +331,22 @@ public final class Chunk {
         if (frames) {
             return false; // frames are sent on only when nobody needs to read them
         }
-        boolean found = Json.hasAnyField(data, 0, data.length, name);
+        boolean found = Json.hasAnyField(data, 0, data.length, fieldNames(name));
         lastField = name;
         lastFieldFound = found;
         return found;
+    }
+
+    private static final Json.FieldNames USAGE = Json.FieldNames.of("usage");
+    private static final Json.FieldNames FINISH_REASON = Json.FieldNames.of("finish_reason");
+
+    /** The names the gateway asks about for every event it decodes, prepared once. */
+    private static Json.FieldNames fieldNames(String name) {
+        return switch (name) {
+            case "usage" -> USAGE;
+            case "finish_reason" -> FINISH_REASON;
+            default -> Json.FieldNames.of(name);
+        };
     }
 
     /** Whether this is a stream's usage-only chunk: usage and no choices. */
