@@ -28,6 +28,12 @@ local function stored_tat(key)
   return tonumber(v)
 end
 
+-- A gcra bucket is kept a minute past the moment it is full again. Expiring at that moment, it would expire
+-- between the requests of every client below its limit, and each expiry is an "expired" event that every
+-- replica's mirror receives (it needs them for the control plane's records); kept longer, a bucket expires
+-- once, when its subject goes idle. A full bucket and a missing one mean the same.
+local KEEP_FULL_MS = 60000
+
 local n = #KEYS
 local results = {}
 local writes = {}
@@ -44,7 +50,7 @@ local function spend(i, algorithm, op, limit, period, burst, amount)
     if op == 5 then
       if stored then
         local back = math.max(now, stored - amount * interval)
-        writes[#writes + 1] = {true, key, back, math.max(1, math.ceil(back - now))}
+        writes[#writes + 1] = {true, key, back, math.ceil(math.max(0, back - now)) + KEEP_FULL_MS}
       end
       return {1, free + amount, math.max(0, math.ceil(tat - now)), 0, 0}
     end
@@ -62,7 +68,7 @@ local function spend(i, algorithm, op, limit, period, burst, amount)
       return {0, math.max(free, 0), math.ceil(tat - now), math.ceil(tat + take * interval - tolerance - now), 0}
     end
     local after = tat + take * interval
-    writes[#writes + 1] = {op ~= 1, key, after, math.max(1, math.ceil(after - now))}
+    writes[#writes + 1] = {op ~= 1, key, after, math.ceil(after - now) + KEEP_FULL_MS}
     return {1, math.max(0, free - take), math.ceil(after - now), 0, take}
   end
 

@@ -310,4 +310,37 @@ class RateLimitsFilterTest {
         within(2_000, () -> sets.contains("probe"), "the probe's event");
         assertEquals(List.of(bucket, "probe"), List.copyOf(sets), "only the test's own two SETs");
     }
+
+    @Test
+    void aTokenBucketBelowItsLimitDoesNotExpireBetweenRequests() throws Exception {
+        RedisServer redis = redis();
+        // Every replica listens to "expired" events too: a bucket expiring the moment it is full again would
+        // expire between the requests of any client below its limit, and reach all of them each time.
+        io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(redis.url());
+        closing.add(client::shutdown);
+        var pubsub = client.connectPubSub();
+        closing.add(pubsub);
+        List<String> expired = java.util.Collections.synchronizedList(new ArrayList<>());
+        pubsub.addListener(new io.lettuce.core.pubsub.RedisPubSubAdapter<>() {
+            @Override
+            public void message(String pattern, String channel, String key) {
+                expired.add(key);
+            }
+        });
+        redis.commands().configSet("notify-keyspace-events", "Ex");
+        pubsub.sync().psubscribe("__keyevent@*__:expired");
+        // Full again 10 ms after each request: requests 50 ms apart are well below the limit.
+        ChainHarness h = replica(redis, "{\"limits\":[{\"id\":\"fast\",\"scope\":\"api_key\","
+                + "\"requests_per_second\":100}]}");
+        for (int i = 0; i < 5; i++) {
+            assertEquals(200, send(h, "k10").status());
+            Thread.sleep(50);
+        }
+        String bucket = redis.commands().keys("budgateway:rl:fast:*").get(0);
+        long ttl = redis.commands().pttl(bucket);
+        assertTrue(ttl > 55_000 && ttl <= 60_010, "kept about a minute past full: " + ttl + " ms");
+        redis.commands().psetex("probe", 1, "1");
+        within(2_000, () -> expired.contains("probe"), "the probe's expiry");
+        assertEquals(List.of("probe"), List.copyOf(expired), "no bucket expired between the requests");
+    }
 }
