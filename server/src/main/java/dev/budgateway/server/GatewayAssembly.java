@@ -1,5 +1,6 @@
 package dev.budgateway.server;
 
+import com.linecorp.armeria.common.util.EventLoopGroups;
 import dev.budgateway.config.FilterSpec;
 import dev.budgateway.config.GatewayConfig;
 import dev.budgateway.filters.controlplane.ControlPlane;
@@ -17,6 +18,7 @@ import dev.budgateway.plugins.spi.ConfigProblem;
 import dev.budgateway.plugins.spi.FilterMetrics;
 import dev.budgateway.providers.ModelCatalog;
 import dev.budgateway.providers.UpstreamClient;
+import io.netty.channel.EventLoopGroup;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -58,7 +60,11 @@ record GatewayAssembly(ModelCatalog catalog, FilterChain chain, HostServices ser
         }
         if (redis != null && redis.enabled() && problems.isEmpty()) {
             // Created here so that filters can watch it; connects only when the gateway starts.
-            controlPlane = new RedisControlPlane(redis, services.metrics());
+            // With a connection on each request loop: a filter's Redis command is sent and answered on its
+            // request's own thread.
+            controlPlane = services.scheduler() instanceof EventLoopGroup loops
+                    ? new RedisControlPlane(redis, services.metrics(), loops, EventLoopGroups.socketChannelType(loops))
+                    : new RedisControlPlane(redis, services.metrics());
             services.register(ControlPlane.SERVICE, controlPlane);
             services.dependency("redis", controlPlane::state);
             services.onClose(controlPlane);

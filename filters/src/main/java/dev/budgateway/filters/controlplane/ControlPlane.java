@@ -2,6 +2,11 @@ package dev.budgateway.filters.controlplane;
 
 import dev.budgateway.plugins.spi.DependencyState;
 import dev.budgateway.plugins.spi.ServiceKey;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 
 /**
  * An in-memory copy of what the control plane (budapp) writes into Redis, kept current: filters read it
@@ -30,8 +35,16 @@ public interface ControlPlane extends AutoCloseable {
      * The Redis commands, for filters that also write (counters, statistics), or empty while not connected.
      * Calls fail fast while the connection is down; callers decide what that means.
      */
-    default java.util.Optional<io.lettuce.core.api.async.RedisAsyncCommands<String, String>> commands() {
-        return java.util.Optional.empty();
+    default Optional<RedisAsyncCommands<String, String>> commands() {
+        return Optional.empty();
+    }
+
+    /**
+     * {@code reply}, failed with a {@link java.util.concurrent.TimeoutException} unless it completes within
+     * {@code timeoutMs}: how a filter bounds its wait for Redis on the request path.
+     */
+    default <T> CompletableFuture<T> within(CompletionStage<T> reply, long timeoutMs) {
+        return reply.toCompletableFuture().orTimeout(timeoutMs, TimeUnit.MILLISECONDS);
     }
 
     @Override

@@ -13,17 +13,24 @@ import io.lettuce.core.ScanCursor;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.metrics.CommandLatencyRecorder;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -32,6 +39,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,6 +87,7 @@ public final class RedisControlPlane implements ControlPlane {
     private final ScheduledExecutorService mirror;
     private final ClientResources resources;
     private final RedisClient client;
+    private final LoopConnections loopConnections;
     private final List<Watch> watches = new CopyOnWriteArrayList<>();
     private final FilterMetrics.Counter rejected;
     private final FilterMetrics.Counter rescans;
@@ -96,25 +105,41 @@ public final class RedisControlPlane implements ControlPlane {
     private boolean scanAgain;
     private long retryMs = FIRST_RETRY_MS;
 
+    /** Commands from every thread take the mirror's connection. */
     public RedisControlPlane(RedisSettings settings, FilterMetrics metrics) {
+        this(settings, metrics, null, null);
+    }
+
+    /**
+     * Commands sent from one of {@code requestLoops} take a connection of that loop's own, registered on it with
+     * {@code channelType} (the transport the loops were made for).
+     */
+    public RedisControlPlane(RedisSettings settings, FilterMetrics metrics, EventLoopGroup requestLoops,
+            Class<? extends Channel> channelType) {
         this.settings = settings;
         this.mirror = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "control-plane-mirror");
             t.setDaemon(true);
             return t;
         });
+        // No latency recorder: it would keep a histogram per command type, updated on every command, that nothing
+        // reads.
         this.resources = ClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2)
+                .commandLatencyRecorder(CommandLatencyRecorder.disabled())
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(5), 2,
                         TimeUnit.MILLISECONDS))
                 .build();
         this.client = RedisClient.create(resources);
-        client.setOptions(ClientOptions.builder()
+        ClientOptions options = ClientOptions.builder()
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofMillis(settings.connectTimeoutMs()))
                         .keepAlive(true).build())
                 .timeoutOptions(TimeoutOptions.enabled(Duration.ofSeconds(10)))
-                .build());
+                .build();
+        client.setOptions(options);
+        this.loopConnections = new LoopConnections(requestLoops == null ? null
+                : new LoopConnections.Loops(requestLoops, channelType), settings.uri(), resources, options);
         client.addListener(new RedisConnectionStateListener() {
             @Override
             public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
@@ -184,9 +209,26 @@ public final class RedisControlPlane implements ControlPlane {
     }
 
     @Override
-    public java.util.Optional<io.lettuce.core.api.async.RedisAsyncCommands<String, String>> commands() {
-        StatefulRedisConnection<String, String> c = commands;
-        return c == null ? java.util.Optional.empty() : java.util.Optional.of(c.async());
+    public Optional<RedisAsyncCommands<String, String>> commands() {
+        StatefulRedisConnection<String, String> c = loopConnections.current();
+        if (c == null) {
+            c = commands;
+        }
+        return c == null ? Optional.empty() : Optional.of(c.async());
+    }
+
+    /** Timed on the calling request loop when there is one: a task in its queue, no thread of its own to wake. */
+    @Override
+    public <T> CompletableFuture<T> within(CompletionStage<T> reply, long timeoutMs) {
+        EventLoop loop = loopConnections.currentLoop();
+        if (loop == null) {
+            return ControlPlane.super.within(reply, timeoutMs);
+        }
+        CompletableFuture<T> out = reply.toCompletableFuture();
+        ScheduledFuture<?> timer = loop.schedule(() -> out.completeExceptionally(new TimeoutException()), timeoutMs,
+                TimeUnit.MILLISECONDS);
+        out.whenComplete((value, failure) -> timer.cancel(false));
+        return out;
     }
 
     private void connect() {
@@ -197,7 +239,8 @@ public final class RedisControlPlane implements ControlPlane {
                 settings.uri()).toCompletableFuture();
         CompletableFuture<StatefulRedisPubSubConnection<String, String>> p = client.connectPubSubAsync(
                 StringCodec.UTF8, settings.uri()).toCompletableFuture();
-        CompletableFuture.allOf(c, p).whenCompleteAsync((ignored, failure) -> {
+        CompletableFuture<Void> l = loopConnections.open(settings.uri());
+        CompletableFuture.allOf(c, p, l).whenCompleteAsync((ignored, failure) -> {
             if (failure != null) {
                 c.thenAccept(StatefulRedisConnection::closeAsync);
                 p.thenAccept(StatefulRedisPubSubConnection::closeAsync);
@@ -515,6 +558,7 @@ public final class RedisControlPlane implements ControlPlane {
             if (pubsub != null) {
                 pubsub.close();
             }
+            loopConnections.close();
             client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
             resources.shutdown(0, 2, TimeUnit.SECONDS);
         } catch (RuntimeException e) {

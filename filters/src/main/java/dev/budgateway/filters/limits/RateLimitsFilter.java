@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -156,7 +155,7 @@ final class RateLimitsFilter implements Filter {
         if (commands == null) {
             return CompletableFuture.completedFuture(withoutRedis(steps, "not connected"));
         }
-        return LimitScript.run(commands, steps).toCompletableFuture().orTimeout(timeoutMs, TimeUnit.MILLISECONDS)
+        return redis.within(LimitScript.run(commands, steps), timeoutMs)
                 .exceptionally(failure -> withoutRedis(steps, failure instanceof java.util.concurrent.TimeoutException
                         ? "slower than " + timeoutMs + " ms" : "failed"));
     }

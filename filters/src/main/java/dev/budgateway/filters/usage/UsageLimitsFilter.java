@@ -26,7 +26,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -205,11 +204,12 @@ final class UsageLimitsFilter implements Filter {
         if (commands == null) {
             return CompletableFuture.completedFuture(withoutRedis.apply("not connected"));
         }
-        return script.run(commands, keys, args).toCompletableFuture()
-                .orTimeout(config.redisTimeoutMs(), TimeUnit.MILLISECONDS)
+        return redis.within(script.run(commands, keys, args), config.redisTimeoutMs())
                 .thenApply(read)
                 .exceptionally(failure -> {
-                    boolean late = failure instanceof java.util.concurrent.TimeoutException;
+                    // thenApply passes the timeout of the stage before it on wrapped in a CompletionException
+                    boolean late = failure instanceof java.util.concurrent.TimeoutException
+                            || failure.getCause() instanceof java.util.concurrent.TimeoutException;
                     Verdict v = withoutRedis.apply(late ? "slower than " + config.redisTimeoutMs() + " ms" : "failed");
                     // A late reserve may still run: release it at the end, so it does not hold the quota until it expires.
                     return late && v.refusal == null ? new Verdict(null, true) : v;

@@ -218,6 +218,28 @@ class UsageLimitsFilterTest {
     }
 
     @Test
+    void aReservationThatOutlivedItsTimeoutIsReleasedAtTheEnd() throws Exception {
+        RedisServer redis = redis();
+        redis.set("usage_limit:slow", record("slow", "client", true, 100_000L, 0, null, 0, null));
+        ChainHarness h = replica(redis, "{\"redis_timeout_ms\":30}");
+        assertEquals(200, send(h, "slow").status());
+        redis.freeze();
+        ChainHarness.Outcome o;
+        try {
+            long started = System.nanoTime();
+            o = send(h, "slow");
+            assertTrue((System.nanoTime() - started) / 1_000_000 < 300, "not waited for past redis_timeout_ms");
+        } finally {
+            redis.thaw();
+        }
+        assertEquals(200, o.status(), "allowed by the copy of its record");
+        // Redis runs what was queued in order once it goes on: the late reserve, then the settle that gives it back.
+        within(3_000, () -> read(redis, "usage_limit:slow").path("tokens_used").asLong() == 30, "both charged");
+        String reserved = redis.commands().hget("budgateway:usage_reserved:slow", "tokens");
+        assertEquals(0, reserved == null ? 0 : Long.parseLong(reserved), "nothing left reserved");
+    }
+
+    @Test
     void theFilesQuotasHoldPerKeyAndPeriodWithoutAControlPlaneRecord() throws Exception {
         RedisServer redis = redis();
         ChainHarness h = replica(redis, "{\"quotas\":[{\"id\":\"daily\",\"scope\":\"api_key\",\"period\":\"day\","
