@@ -60,16 +60,20 @@ class RequestLoopConnectionsTest {
         return sent.get(5, TimeUnit.SECONDS);
     }
 
+    /** Whether a command sent on {@code loop} is answered there now. */
+    private boolean answeredOn(EventLoop loop) {
+        try {
+            return sendOn(loop).answeredOnLoop();
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
     @Test
     void eachLoopSendsOnAConnectionOfItsOwnAndIsAnsweredOnItsOwnThread() throws Exception {
-        within(5_000, () -> {
-            try {
-                sendOn(loops.next());
-                return true;
-            } catch (Exception e) {
-                return false;
-            }
-        }, "the loops' connections");
+        for (var loop : loops) {
+            within(5_000, () -> answeredOn((EventLoop) loop), "the loops' connections");
+        }
         Set<Long> ids = new HashSet<>();
         for (var executor : loops) {
             EventLoop loop = (EventLoop) executor;
@@ -98,13 +102,7 @@ class RequestLoopConnectionsTest {
     @Test
     void whileRedisIsDownALoopsCommandsFailAtOnceAndWorkAgainWhenItIsBack() throws Exception {
         EventLoop loop = loops.next();
-        within(5_000, () -> {
-            try {
-                return sendOn(loop).answeredOnLoop();
-            } catch (Exception e) {
-                return false;
-            }
-        }, "the loop's connection");
+        within(5_000, () -> answeredOn(loop), "the loop's connection");
         redis.down();
         within(5_000, () -> {
             try {
@@ -122,12 +120,6 @@ class RequestLoopConnectionsTest {
         assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(1), "refused at once");
         assertInstanceOf(RuntimeException.class, refused.getCause());
         redis.up();
-        within(10_000, () -> {
-            try {
-                return sendOn(loop).answeredOnLoop();
-            } catch (Exception e) {
-                return false;
-            }
-        }, "reconnected, on the same loop");
+        within(10_000, () -> answeredOn(loop), "reconnected, on the same loop");
     }
 }

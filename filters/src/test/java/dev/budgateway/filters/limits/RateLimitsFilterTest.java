@@ -277,22 +277,28 @@ class RateLimitsFilterTest {
         assertEquals(3, count(others, 200), "the defaults of [gateway.rate_limits] for a model without limits");
     }
 
-    @Test
-    void aTokenBucketTakesWithoutTellingEveryReplicaAboutIt() throws Exception {
-        RedisServer redis = redis();
-        // Every replica listens to "set" events for the control plane's records: a SET per request would reach all.
+    /** The keys of every {@code event} keyspace event from now on, as a replica's mirror receives them. */
+    List<String> keyEvents(RedisServer redis, String event) {
         io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(redis.url());
         closing.add(client::shutdown);
         var pubsub = client.connectPubSub();
         closing.add(pubsub);
-        List<String> sets = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<String> keys = java.util.Collections.synchronizedList(new ArrayList<>());
         pubsub.addListener(new io.lettuce.core.pubsub.RedisPubSubAdapter<>() {
             @Override
             public void message(String pattern, String channel, String key) {
-                sets.add(key);
+                keys.add(key);
             }
         });
-        pubsub.sync().psubscribe("__keyevent@*__:set");
+        pubsub.sync().psubscribe("__keyevent@*__:" + event);
+        return keys;
+    }
+
+    @Test
+    void aTokenBucketTakesWithoutTellingEveryReplicaAboutIt() throws Exception {
+        RedisServer redis = redis();
+        // Every replica listens to "set" events for the control plane's records: a SET per request would reach all.
+        List<String> sets = keyEvents(redis, "set");
         String settings = "{\"limits\":[{\"id\":\"per-key\",\"scope\":\"api_key\",\"requests_per_minute\":5,"
                 + "\"burst_size\":5}]}";
         ChainHarness h = replica(redis, settings);
@@ -316,19 +322,8 @@ class RateLimitsFilterTest {
         RedisServer redis = redis();
         // Every replica listens to "expired" events too: a bucket expiring the moment it is full again would
         // expire between the requests of any client below its limit, and reach all of them each time.
-        io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(redis.url());
-        closing.add(client::shutdown);
-        var pubsub = client.connectPubSub();
-        closing.add(pubsub);
-        List<String> expired = java.util.Collections.synchronizedList(new ArrayList<>());
-        pubsub.addListener(new io.lettuce.core.pubsub.RedisPubSubAdapter<>() {
-            @Override
-            public void message(String pattern, String channel, String key) {
-                expired.add(key);
-            }
-        });
         redis.commands().configSet("notify-keyspace-events", "Ex");
-        pubsub.sync().psubscribe("__keyevent@*__:expired");
+        List<String> expired = keyEvents(redis, "expired");
         // Full again 10 ms after each request: requests 50 ms apart are well below the limit.
         ChainHarness h = replica(redis, "{\"limits\":[{\"id\":\"fast\",\"scope\":\"api_key\","
                 + "\"requests_per_second\":100}]}");
