@@ -217,7 +217,13 @@ public final class RedisControlPlane implements ControlPlane {
         return c == null ? Optional.empty() : Optional.of(c.async());
     }
 
-    /** Timed on the calling request loop when there is one: a task in its queue, no thread of its own to wake. */
+    /**
+     * Timed on the calling request loop when there is one: a task in its queue, no thread of its own to wake. The
+     * loop also reads the reply, so when the time is up the reply may be waiting in the socket, unread because the
+     * loop was busy (a long batch of requests, a collection): the wait then ends only after the loop's next pass
+     * over its sockets (a task scheduled from a task runs after it), so that a busy gateway is not taken for a
+     * slow Redis and its limits do not turn inexact under load.
+     */
     @Override
     public <T> CompletableFuture<T> within(CompletionStage<T> reply, long timeoutMs) {
         EventLoop loop = loopConnections.currentLoop();
@@ -225,8 +231,12 @@ public final class RedisControlPlane implements ControlPlane {
             return ControlPlane.super.within(reply, timeoutMs);
         }
         CompletableFuture<T> out = reply.toCompletableFuture();
-        ScheduledFuture<?> timer = loop.schedule(() -> out.completeExceptionally(new TimeoutException()), timeoutMs,
-                TimeUnit.MILLISECONDS);
+        Runnable late = () -> out.completeExceptionally(new TimeoutException());
+        ScheduledFuture<?> timer = loop.schedule(() -> {
+            if (!out.isDone()) {
+                loop.schedule(late, 0, TimeUnit.NANOSECONDS);
+            }
+        }, timeoutMs, TimeUnit.MILLISECONDS);
         out.whenComplete((value, failure) -> timer.cancel(false));
         return out;
     }

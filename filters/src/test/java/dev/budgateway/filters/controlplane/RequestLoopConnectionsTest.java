@@ -100,6 +100,36 @@ class RequestLoopConnectionsTest {
     }
 
     @Test
+    void aReplyLeftUnreadWhileTheLoopWasBusyIsNotTakenForASlowRedis() throws Exception {
+        EventLoop loop = loops.next();
+        within(5_000, () -> answeredOn(loop), "the loop's connection");
+        // A channel of another kind on the same loop, whose reads keep the loop busy for 300 ms.
+        io.netty.channel.Channel server = new io.netty.bootstrap.ServerBootstrap().group(loop, loop)
+                .channel(EventLoopGroups.serverChannelType(loops))
+                .childHandler(new io.netty.channel.ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) throws Exception {
+                        io.netty.util.ReferenceCountUtil.release(msg);
+                        Thread.sleep(300);
+                    }
+                }).bind("127.0.0.1", 0).sync().channel();
+        try (java.net.Socket busy = new java.net.Socket("127.0.0.1",
+                ((java.net.InetSocketAddress) server.localAddress()).getPort())) {
+            redis.freeze();
+            CompletableFuture<CompletableFuture<Long>> sent = new CompletableFuture<>();
+            loop.execute(() -> sent.complete(mirror.within(mirror.commands().orElseThrow().clientId(), 100)));
+            CompletableFuture<Long> reply = sent.get(5, TimeUnit.SECONDS);
+            busy.getOutputStream().write(1); // the loop reads it and is busy until 300 ms from now
+            Thread.sleep(50);
+            redis.thaw(); // Redis answers now, while the loop is busy; the 100 ms are up before the loop is free
+            assertTrue(reply.get(5, TimeUnit.SECONDS) > 0, "the answer, not a timeout");
+        } finally {
+            redis.thaw();
+            server.close().sync();
+        }
+    }
+
+    @Test
     void whileRedisIsDownALoopsCommandsFailAtOnceAndWorkAgainWhenItIsBack() throws Exception {
         EventLoop loop = loops.next();
         within(5_000, () -> answeredOn(loop), "the loop's connection");
