@@ -19,4 +19,13 @@ public interface RecordListener {
     default String describe(String key) {
         return key;
     }
+
+    /**
+     * How long the mirror may gather changes to a record it already holds before reading it again: one read for
+     * all the changes of that time, instead of one each. 0 (the default) reads each change at once. A new record and
+     * a removal are never held back.
+     */
+    default long coalesceMs() {
+        return 0;
+    }
 }

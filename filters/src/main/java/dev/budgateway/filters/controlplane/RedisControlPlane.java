@@ -93,6 +93,8 @@ public final class RedisControlPlane implements ControlPlane {
     private final FilterMetrics.Counter rescans;
     /** The sequence number of each key's newest event not yet settled by a scan (mirror thread only). */
     private final Map<String, Long> lastEvent = new ConcurrentHashMap<>();
+    /** Keys whose changes are being gathered for one read ({@link RecordListener#coalesceMs}; mirror thread only). */
+    private final Set<String> rereading = new HashSet<>();
     private long eventSeq;
     private volatile StatefulRedisConnection<String, String> commands;
     private volatile StatefulRedisPubSubConnection<String, String> pubsub;
@@ -402,9 +404,42 @@ public final class RedisControlPlane implements ControlPlane {
             removeEverywhere(matching, key);
             return;
         }
+        long coalesce = coalesceMs(matching, key);
+        if (coalesce == 0) {
+            read(key, matching, seq, false);
+        } else if (rereading.add(key)) {
+            mirror.schedule(() -> {
+                rereading.remove(key);
+                Long newest = lastEvent.get(key);
+                if (newest != null) { // else a scan begun after the last change has read it
+                    read(key, matching(key), newest, true);
+                }
+            }, coalesce, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** The longest any of {@code matching} lets a change to a record it holds wait; 0 for a record it does not. */
+    private static long coalesceMs(List<Watch> matching, String key) {
+        long ms = 0;
+        for (Watch w : matching) {
+            if (!w.keys.contains(key)) {
+                return 0;
+            }
+            ms = Math.max(ms, w.listener.coalesceMs());
+        }
+        return ms;
+    }
+
+    /**
+     * Reads {@code key} for the change numbered {@code seq}; a later change's read decides instead. A gathered
+     * read's answer is kept even so while the later changes are being gathered too (answers come in order on one
+     * connection, so it is older than theirs): a record changed faster than Redis answers would otherwise never be
+     * read.
+     */
+    private void read(String key, List<Watch> matching, long seq, boolean gathered) {
         commands.async().get(key).whenCompleteAsync((value, failure) -> {
             Long newest = lastEvent.get(key);
-            if (newest == null || newest != seq) {
+            if (newest == null || (newest != seq && !(gathered && rereading.contains(key)))) {
                 return; // a later event for this key decides
             }
             if (failure != null) {

@@ -81,6 +81,53 @@ class RedisControlPlaneTest {
     }
 
     @Test
+    void changesToAHeldRecordAreGatheredIntoOneReadWhenItsListenerAsks() throws Exception {
+        redis = RedisServer.start();
+        redis.set("usage:u1", "v0");
+        Map<String, String> held = new ConcurrentHashMap<>();
+        mirror = new RedisControlPlane(new RedisSettings(RedisURI.create(redis.url()), true, 300_000, 1_000),
+                FilterMetrics.NONE);
+        mirror.watch("usage:*", new RecordListener() {
+            @Override
+            public void put(String key, String value) {
+                held.put(key, value);
+            }
+
+            @Override
+            public void remove(String key) {
+                held.remove(key);
+            }
+
+            @Override
+            public long coalesceMs() {
+                return 1_000;
+            }
+        });
+        mirror.start();
+        within(5_000, mirror::loaded, "first load");
+        long getsBefore = gets();
+        long started = System.nanoTime();
+        for (int i = 1; i <= 50; i++) {
+            redis.set("usage:u1", "v" + i); // as a settle does, once per request
+        }
+        redis.set("usage:new", "n"); // a record not held yet: not held back
+        within(500, () -> "n".equals(held.get("usage:new")), "a new record at once");
+        within(3_000, () -> "v50".equals(held.get("usage:u1")), "the last of the changes");
+        assertTrue(System.nanoTime() - started >= 900_000_000L, "held back for about its second");
+        long reads = gets() - getsBefore - 1; // the new record's
+        assertTrue(reads <= 2, "50 changes read with " + reads + " GETs");
+        redis.delete("usage:u1");
+        within(500, () -> !held.containsKey("usage:u1"), "a removal at once");
+    }
+
+    /** How many GETs Redis has answered. */
+    long gets() {
+        String stats = redis.commands().info("commandstats");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("cmdstat_get:calls=(\\d+)").matcher(stats);
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+
+    @Test
     void changesMadeWhileDisconnectedArriveWithTheReScan() throws Exception {
         redis = RedisServer.start();
         redis.set("api_key:kept", "1");
