@@ -31,22 +31,22 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  */
 final class LoopConnections implements AutoCloseable {
 
-    /** The request loops and the channel type their transport registers (epoll, NIO, ...). */
-    record Loops(EventLoopGroup group, Class<? extends Channel> channelType) {}
-
+    private final RedisURI uri;
     private final EventLoop[] loops;
     private final RedisClient[] clients;
     private final AtomicReferenceArray<StatefulRedisConnection<String, String>> connections;
 
     /**
-     * Nothing when {@code loops} is null, when the URI is a Unix socket, or when Lettuce would open a channel of
-     * another transport than the loops' (it chooses by its own test of what is available, and a channel
-     * registers only on a loop of its transport).
+     * Nothing when {@code group} is null, when the URI is a Unix socket, or when Lettuce would open a channel of
+     * another transport than {@code channelType}, the loops' (it chooses by its own test of what is available, and
+     * a channel registers only on a loop of its transport).
      */
-    LoopConnections(Loops loops, RedisURI uri, ClientResources shared, ClientOptions options) {
+    LoopConnections(EventLoopGroup group, Class<? extends Channel> channelType, RedisURI uri, ClientResources shared,
+            ClientOptions options) {
+        this.uri = uri;
         List<EventLoop> found = new ArrayList<>();
-        if (loops != null && uri.getSocket() == null && Transports.socketChannelClass() == loops.channelType()) {
-            for (EventExecutor e : loops.group()) {
+        if (group != null && uri.getSocket() == null && Transports.socketChannelClass() == channelType) {
+            for (EventExecutor e : group) {
                 if (e instanceof EventLoop loop) {
                     found.add(loop);
                 }
@@ -63,7 +63,7 @@ final class LoopConnections implements AutoCloseable {
     }
 
     /** Opens the connections not open yet; completes when every one is, or fails as the first failed. */
-    CompletableFuture<Void> open(RedisURI uri) {
+    CompletableFuture<Void> open() {
         List<CompletableFuture<?>> opening = new ArrayList<>(clients.length);
         for (int i = 0; i < clients.length; i++) {
             if (connections.get(i) != null) {
@@ -81,22 +81,23 @@ final class LoopConnections implements AutoCloseable {
 
     /** The connection of the calling thread's loop; null off the loops or before it is open. */
     StatefulRedisConnection<String, String> current() {
-        for (int i = 0; i < loops.length; i++) {
-            if (loops[i].inEventLoop()) {
-                return connections.get(i);
-            }
-        }
-        return null;
+        int i = indexOfCurrent();
+        return i < 0 ? null : connections.get(i);
     }
 
     /** The calling thread's loop, or null when it is not one of them. */
     EventLoop currentLoop() {
-        for (EventLoop loop : loops) {
-            if (loop.inEventLoop()) {
-                return loop;
+        int i = indexOfCurrent();
+        return i < 0 ? null : loops[i];
+    }
+
+    private int indexOfCurrent() {
+        for (int i = 0; i < loops.length; i++) {
+            if (loops[i].inEventLoop()) {
+                return i;
             }
         }
-        return null;
+        return -1;
     }
 
     @Override

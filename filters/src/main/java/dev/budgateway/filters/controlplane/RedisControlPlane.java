@@ -140,8 +140,7 @@ public final class RedisControlPlane implements ControlPlane {
                 .timeoutOptions(TimeoutOptions.enabled(Duration.ofSeconds(10)))
                 .build();
         client.setOptions(options);
-        this.loopConnections = new LoopConnections(requestLoops == null ? null
-                : new LoopConnections.Loops(requestLoops, channelType), settings.uri(), resources, options);
+        this.loopConnections = new LoopConnections(requestLoops, channelType, settings.uri(), resources, options);
         client.addListener(new RedisConnectionStateListener() {
             @Override
             public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
@@ -251,7 +250,7 @@ public final class RedisControlPlane implements ControlPlane {
                 settings.uri()).toCompletableFuture();
         CompletableFuture<StatefulRedisPubSubConnection<String, String>> p = client.connectPubSubAsync(
                 StringCodec.UTF8, settings.uri()).toCompletableFuture();
-        CompletableFuture<Void> l = loopConnections.open(settings.uri());
+        CompletableFuture<Void> l = loopConnections.open();
         CompletableFuture.allOf(c, p, l).whenCompleteAsync((ignored, failure) -> {
             if (failure != null) {
                 c.thenAccept(StatefulRedisConnection::closeAsync);

@@ -34,7 +34,13 @@ class RedisControlPlaneTest {
     RedisControlPlane mirror(RedisServer r) {
         RedisControlPlane m = new RedisControlPlane(new RedisSettings(RedisURI.create(r.url()), true, 300_000, 1_000),
                 FilterMetrics.NONE);
-        m.watch("api_key:*", new RecordListener() {
+        m.watch("api_key:*", intoKeys(0));
+        return m;
+    }
+
+    /** Keeps the records in {@link #keys}, refusing values that start with "bad". */
+    RecordListener intoKeys(long coalesceMs) {
+        return new RecordListener() {
             @Override
             public void put(String key, String value) {
                 if (value.startsWith("bad")) {
@@ -47,8 +53,12 @@ class RedisControlPlaneTest {
             public void remove(String key) {
                 keys.remove(key);
             }
-        });
-        return m;
+
+            @Override
+            public long coalesceMs() {
+                return coalesceMs;
+            }
+        };
     }
 
     @Test
@@ -84,25 +94,9 @@ class RedisControlPlaneTest {
     void changesToAHeldRecordAreGatheredIntoOneReadWhenItsListenerAsks() throws Exception {
         redis = RedisServer.start();
         redis.set("usage:u1", "v0");
-        Map<String, String> held = new ConcurrentHashMap<>();
         mirror = new RedisControlPlane(new RedisSettings(RedisURI.create(redis.url()), true, 300_000, 1_000),
                 FilterMetrics.NONE);
-        mirror.watch("usage:*", new RecordListener() {
-            @Override
-            public void put(String key, String value) {
-                held.put(key, value);
-            }
-
-            @Override
-            public void remove(String key) {
-                held.remove(key);
-            }
-
-            @Override
-            public long coalesceMs() {
-                return 1_000;
-            }
-        });
+        mirror.watch("usage:*", intoKeys(1_000));
         mirror.start();
         within(5_000, mirror::loaded, "first load");
         long getsBefore = gets();
@@ -111,13 +105,13 @@ class RedisControlPlaneTest {
             redis.set("usage:u1", "v" + i); // as a settle does, once per request
         }
         redis.set("usage:new", "n"); // a record not held yet: not held back
-        within(500, () -> "n".equals(held.get("usage:new")), "a new record at once");
-        within(3_000, () -> "v50".equals(held.get("usage:u1")), "the last of the changes");
+        within(500, () -> "n".equals(keys.get("usage:new")), "a new record at once");
+        within(3_000, () -> "v50".equals(keys.get("usage:u1")), "the last of the changes");
         assertTrue(System.nanoTime() - started >= 900_000_000L, "held back for about its second");
         long reads = gets() - getsBefore - 1; // the new record's
         assertTrue(reads <= 2, "50 changes read with " + reads + " GETs");
         redis.delete("usage:u1");
-        within(500, () -> !held.containsKey("usage:u1"), "a removal at once");
+        within(500, () -> !keys.containsKey("usage:u1"), "a removal at once");
     }
 
     /** How many GETs Redis has answered. */
@@ -171,17 +165,7 @@ class RedisControlPlaneTest {
         try (RedisServer.Sentinel sentinel = redis.sentinel("budmaster")) {
             mirror = new RedisControlPlane(new RedisSettings(RedisURI.create(sentinel.url()), true, 300_000, 1_000),
                     FilterMetrics.NONE);
-            mirror.watch("api_key:*", new RecordListener() {
-                @Override
-                public void put(String key, String value) {
-                    keys.put(key, value);
-                }
-
-                @Override
-                public void remove(String key) {
-                    keys.remove(key);
-                }
-            });
+            mirror.watch("api_key:*", intoKeys(0));
             mirror.start();
             within(10_000, mirror::loaded, "loaded through the sentinel");
             assertEquals("1", keys.get("api_key:via-sentinel"));
