@@ -1,6 +1,7 @@
 package dev.budgateway.server;
 
 import com.linecorp.armeria.common.HttpData;
+import com.linecorp.armeria.common.HttpObject;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpResponseWriter;
 import com.linecorp.armeria.common.HttpStatus;
@@ -208,8 +209,7 @@ final class ExchangeResponder implements ResponsePipeline.Sink, ChunkSubscriber 
             } else {
                 ResponseHeadersBuilder headers = headers(head.status()).contentType(MediaType.JSON_UTF_8);
                 costHeader(headers);
-                result.complete(HttpResponse.of(headers.build(), HttpData.wrap(unaryBody == null ? new byte[0]
-                        : protocol.unary(unaryBody))));
+                result.complete(whole(headers, unaryBody == null ? new byte[0] : protocol.unary(unaryBody)));
             }
         } catch (RuntimeException e) {
             broken(e);
@@ -312,6 +312,18 @@ final class ExchangeResponder implements ResponsePipeline.Sink, ChunkSubscriber 
                         .build();
         headSent = true; // only once the head could be built: a failure before still gets an error status
         writer.tryWrite(headers); // false when the client has left: its notice follows in a later turn
+    }
+
+    /**
+     * A whole answer with its length set here: {@code HttpResponse.of(headers, content)} would set it by copying
+     * every header into a new set, once per answer.
+     */
+    private static HttpResponse whole(ResponseHeadersBuilder headers, byte[] body) {
+        ResponseHeaders h = headers.contentLength(body.length).build();
+        if (body.length == 0 || h.status().isContentAlwaysEmpty()) {
+            return HttpResponse.of(h, HttpData.empty()); // Armeria's rules for a bodiless status
+        }
+        return HttpResponse.of(h, (HttpObject) HttpData.wrap(body));
     }
 
     private ResponseHeadersBuilder headers(int status) {

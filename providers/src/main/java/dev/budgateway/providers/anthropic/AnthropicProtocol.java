@@ -2,7 +2,6 @@ package dev.budgateway.providers.anthropic;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.linecorp.armeria.common.HttpData;
 import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.MediaType;
@@ -17,6 +16,7 @@ import dev.budgateway.providers.UpstreamErrors;
 import dev.budgateway.providers.http.ChatProtocol;
 import dev.budgateway.providers.http.StreamTranslator;
 import dev.budgateway.providers.http.TokenCounting;
+import dev.budgateway.providers.http.UpstreamRequests;
 import dev.budgateway.providers.pool.UpstreamTarget;
 
 /** Anthropic's Messages API ({@code POST {api_base}/messages}), translated to and from OpenAI's chat API. */
@@ -70,7 +70,7 @@ final class AnthropicProtocol extends ChatProtocol implements TokenCounting {
             headers.add("anthropic-beta", beta);
         }
         config.extraHeaders().forEach(headers::set);
-        return HttpRequest.of(headers.build(), HttpData.wrap(Json.bytes(body)));
+        return UpstreamRequests.of(headers, Json.bytes(body));
     }
 
     @Override

@@ -2,7 +2,6 @@ package dev.budgateway.providers.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.linecorp.armeria.common.HttpData;
 import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.HttpRequest;
@@ -80,7 +79,7 @@ public abstract class ChatProtocol implements UpstreamProtocol {
         byte[] payload = Json.bytes(body);
         RequestHeadersBuilder headers = headers(call, target, payload);
         config.extraHeaders().forEach(headers::set);
-        return HttpRequest.of(headers.build(), HttpData.wrap(payload));
+        return UpstreamRequests.of(headers, payload);
     }
 
     @Override
