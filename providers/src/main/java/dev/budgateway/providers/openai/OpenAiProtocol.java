@@ -1,9 +1,10 @@
 package dev.budgateway.providers.openai;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.linecorp.armeria.common.ContentDisposition;
-import com.linecorp.armeria.common.HttpData;
 import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpHeaders;
 import com.linecorp.armeria.common.HttpHeadersBuilder;
@@ -30,8 +31,10 @@ import dev.budgateway.providers.RequestBodies;
 import dev.budgateway.providers.UpstreamErrors;
 import dev.budgateway.providers.http.StreamTranslator;
 import dev.budgateway.providers.http.UpstreamProtocol;
+import dev.budgateway.providers.http.UpstreamRequests;
 import dev.budgateway.providers.pool.UpstreamTarget;
 import dev.budgateway.providers.sse.SseEvent;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -93,8 +96,8 @@ public final class OpenAiProtocol implements UpstreamProtocol {
         boolean forceUsage = events && (call.endpoint() == ApiEndpoint.CHAT || call.endpoint() == ApiEndpoint.COMPLETIONS);
         if (call.untouched() != null && extraBody == null) {
             // Nobody changed the client's body: its bytes go, with the model name spliced in.
-            return HttpRequest.of(headers(call, target, events).contentType(MediaType.JSON_UTF_8).build(),
-                    HttpData.wrap(call.untouched().forUpstream(modelName, forceUsage)));
+            return UpstreamRequests.of(headers(call, target, events).contentType(MediaType.JSON_UTF_8),
+                    call.untouched().forUpstream(modelName, forceUsage));
         }
         ObjectNode body = RequestBodies.forUpstream(call.body(), modelName, extraBody);
         if (forceUsage) {
@@ -111,7 +114,7 @@ public final class OpenAiProtocol implements UpstreamProtocol {
             return multipart(headers.build(), body, call);
         }
         headers.contentType(MediaType.JSON_UTF_8);
-        return HttpRequest.of(headers.build(), HttpData.wrap(Json.bytes(body)));
+        return UpstreamRequests.of(headers, Json.bytes(body));
     }
 
     private RequestHeadersBuilder headers(ProviderCall call, UpstreamTarget target, boolean events) {
@@ -170,24 +173,24 @@ public final class OpenAiProtocol implements UpstreamProtocol {
             throw new GatewayException(GatewayError.badGateway("Provider '" + name + "' answered with "
                     + MediaType.parse(contentType).withoutParameters() + ", not JSON"));
         }
-        Chunk chunk = Chunk.unary(body);
-        JsonNode answer = chunk.json(); // parsed once here, and kept for the listeners and the usage count
-        if (!answer.isObject()) {
-            throw new GatewayException(GatewayError.badGateway("Provider '" + name + "' answered with "
-                    + (body.length == 0 ? "an empty body" : "a body that is not a JSON object")));
-        }
         String list = switch (call.endpoint()) {
             case CHAT, COMPLETIONS -> "choices";
             case EMBEDDING -> "data";
             default -> null;
         };
-        if (list != null && !answer.path(list).isArray()) {
-            if (answer.has("error")) {
+        AnswerShape answer = AnswerShape.read(body, list); // no tree: a listener that reads one parses it then
+        if (!answer.isObject()) {
+            throw new GatewayException(GatewayError.badGateway("Provider '" + name + "' answered with "
+                    + (body.length == 0 ? "an empty body" : "a body that is not a JSON object")));
+        }
+        if (list != null && !answer.hasList()) {
+            if (answer.hasError()) {
                 throw new GatewayException(UpstreamErrors.errorInSuccess(name, status, body, secret));
             }
             throw new GatewayException(GatewayError.badGateway("Provider '" + name + "' answered without '"
                     + list + "'"));
         }
+        Chunk chunk = answer.usage() == null ? Chunk.unary(body) : Chunk.unary(body, answer.usage());
         return Response.unary(status, chunk);
     }
 
@@ -210,7 +213,7 @@ public final class OpenAiProtocol implements UpstreamProtocol {
                 }
                 Chunk chunk = Chunk.event(event.event(), event.data());
                 // The bytes tell whether a choice has finished: an event is parsed only if someone reads it.
-                if (!finished && (!chatLike || (chunk.hasField("finish_reason") && hasFinishReason(chunk.json())))) {
+                if (!finished && (!chatLike || (chunk.hasField("finish_reason") && hasFinishReason(chunk)))) {
                     // Chat streams are complete once a choice has finished; the others (Responses,
                     // transcriptions, images) have no common end marker, so any clean end counts.
                     finished = true;
@@ -221,14 +224,45 @@ public final class OpenAiProtocol implements UpstreamProtocol {
         };
     }
 
-    private static boolean hasFinishReason(JsonNode json) {
-        for (JsonNode choice : json.path("choices")) {
-            JsonNode reason = choice.get("finish_reason");
-            if (reason != null && !reason.isNull()) {
-                return true;
+    /** Whether a choice of this event has finished, read from its bytes in one pass, without a tree. */
+    static boolean hasFinishReason(Chunk event) {
+        try (JsonParser p = Json.MAPPER.getFactory().createParser(event.array(), event.offset(), event.length())) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return false;
+            }
+            boolean finished = false;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                boolean choices = p.currentName().equals("choices");
+                if (p.nextToken() == JsonToken.START_ARRAY && choices) {
+                    finished = anyFinished(p); // a field given twice counts as its last value, as in a tree
+                } else {
+                    p.skipChildren();
+                }
+            }
+            return finished;
+        } catch (IOException | RuntimeException e) {
+            return false; // not JSON: nothing has finished
+        }
+    }
+
+    /** From a parser on a {@code choices} array's start to its end. */
+    private static boolean anyFinished(JsonParser p) throws IOException {
+        boolean finished = false;
+        for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+            if (t != JsonToken.START_OBJECT) {
+                p.skipChildren();
+                continue;
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                boolean reason = p.currentName().equals("finish_reason");
+                JsonToken value = p.nextToken();
+                if (reason) {
+                    finished |= value != JsonToken.VALUE_NULL;
+                }
+                p.skipChildren();
             }
         }
-        return false;
+        return finished;
     }
 
     @Override

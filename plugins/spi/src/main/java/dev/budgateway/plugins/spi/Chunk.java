@@ -1,5 +1,7 @@
 package dev.budgateway.plugins.spi;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -30,6 +32,12 @@ public final class Chunk {
     /** The last {@link #hasField} question and its answer: a one-entry cache, not part of the value. */
     private String lastField;
     private boolean lastFieldFound;
+    /** {@link #usage()} once known: read with the bytes by whoever made the chunk, or from {@link #json()}. */
+    private Usage usage;
+    private boolean usageKnown;
+    private boolean usageOnly;
+    /** 0 before {@link #readTopLevel()}, 1 when it answered, -1 when the tree must. */
+    private byte topLevel;
 
     private Chunk(byte[] data, boolean unary, String eventName, JsonNode json) {
         this(data, unary, false, eventName, json);
@@ -107,6 +115,17 @@ public final class Chunk {
     /** The whole body of a unary (non-streaming) JSON response. */
     public static Chunk unary(byte[] body) {
         return new Chunk(body, true, null, null);
+    }
+
+    /**
+     * The whole body of a unary JSON response whose usage was read with its bytes (in the same pass that checked
+     * its shape): {@link #usage()} answers without a parse.
+     */
+    public static Chunk unary(byte[] body, Usage usage) {
+        Chunk chunk = new Chunk(body, true, null, null);
+        chunk.usage = java.util.Objects.requireNonNull(usage, "usage");
+        chunk.usageKnown = true;
+        return chunk;
     }
 
     public static Chunk unary(JsonNode json) {
@@ -306,15 +325,24 @@ public final class Chunk {
      * {@code message_delta}.
      */
     public Usage usage() {
+        if (usageKnown) {
+            return usage;
+        }
+        if (json == null && readTopLevel()) {
+            return usage; // a chat or completion stream's usage event, read without a tree
+        }
         JsonNode j = json();
-        JsonNode usage = j.get("usage");
-        if (usage == null && j.path("response").isObject()) {
-            usage = j.get("response").get("usage");
+        JsonNode node = j.get("usage");
+        if (node == null && j.path("response").isObject()) {
+            node = j.get("response").get("usage");
         }
-        if (usage == null && j.path("message").isObject()) {
-            usage = j.get("message").get("usage"); // an Anthropic message_start
+        if (node == null && j.path("message").isObject()) {
+            node = j.get("message").get("usage"); // an Anthropic message_start
         }
-        return Usage.fromOpenAi(usage);
+        Usage u = Usage.fromOpenAi(node);
+        usage = u;
+        usageKnown = true;
+        return u;
     }
 
     /**
@@ -354,9 +382,68 @@ public final class Chunk {
         if (unary || !hasField("usage")) {
             return false; // most events: decided without parsing
         }
+        if (json == null && readTopLevel()) {
+            return usageOnly;
+        }
         JsonNode j = json();
         JsonNode choices = j.path("choices");
         return j.hasNonNull("usage") && (choices.isMissingNode() || choices.isEmpty());
+    }
+
+    /**
+     * One pass over a payload with a top-level {@code usage}, for {@link #usage()} and {@link #isUsageOnly()}
+     * as the tree would answer them, without the tree: {@code false} when it has none there (the usage may be
+     * nested, as in an Anthropic {@code message_start}) or is not a JSON object, and the tree must answer.
+     */
+    private boolean readTopLevel() {
+        if (topLevel == 0) {
+            topLevel = readTopLevel0() ? (byte) 1 : (byte) -1;
+        }
+        return topLevel == 1;
+    }
+
+    private boolean readTopLevel0() {
+        try (JsonParser p = Json.MAPPER.getFactory().createParser(data, offset, length)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return false;
+            }
+            boolean hasUsage = false;
+            boolean usageNonNull = false;
+            Usage read = null;
+            boolean choicesEmpty = true;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken value = p.nextToken();
+                if (name.equals("usage")) {
+                    hasUsage = true;
+                    usageNonNull = value != JsonToken.VALUE_NULL;
+                    read = value == JsonToken.START_OBJECT ? Usage.read(p) : null;
+                    continue;
+                }
+                if (name.equals("choices") && value.isStructStart()) {
+                    JsonToken t = p.nextToken();
+                    choicesEmpty = t.isStructEnd();
+                    while (!t.isStructEnd()) {
+                        p.skipChildren();
+                        t = p.nextToken();
+                    }
+                    continue;
+                }
+                if (name.equals("choices")) {
+                    choicesEmpty = true; // a scalar is empty, as JsonNode.isEmpty() has it
+                }
+                p.skipChildren();
+            }
+            if (!hasUsage || p.currentToken() != JsonToken.END_OBJECT) {
+                return false;
+            }
+            usage = read;
+            usageKnown = true;
+            usageOnly = usageNonNull && choicesEmpty;
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     @Override

@@ -1,6 +1,9 @@
 package dev.budgateway.plugins.spi;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
 
 /** Token counts of one response, as the provider reported them. */
 public record Usage(long inputTokens, long outputTokens) {
@@ -22,5 +25,40 @@ public record Usage(long inputTokens, long outputTokens) {
             return new Usage(usage.path("input_tokens").asLong(0), usage.path("output_tokens").asLong(0));
         }
         return new Usage(usage.path("prompt_tokens").asLong(0), usage.path("completion_tokens").asLong(0));
+    }
+
+    /**
+     * Reads an OpenAI {@code usage} object as {@link #fromOpenAi} does, from a parser on its start, without a
+     * tree; the parser is left on the object's end.
+     */
+    public static Usage read(JsonParser p) throws IOException {
+        long prompt = 0;
+        long completion = 0;
+        long input = 0;
+        long output = 0;
+        boolean hasPrompt = false;
+        boolean hasInput = false;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            boolean scalar = p.nextToken().isScalarValue();
+            long value = scalar ? p.getValueAsLong(0) : 0; // an object or array counts 0, as in a tree
+            if (!scalar) {
+                p.skipChildren();
+            }
+            switch (name) {
+                case "prompt_tokens" -> {
+                    prompt = value;
+                    hasPrompt = true;
+                }
+                case "completion_tokens" -> completion = value;
+                case "input_tokens" -> {
+                    input = value;
+                    hasInput = true;
+                }
+                case "output_tokens" -> output = value;
+                default -> { }
+            }
+        }
+        return !hasPrompt && hasInput ? new Usage(input, output) : new Usage(prompt, completion);
     }
 }

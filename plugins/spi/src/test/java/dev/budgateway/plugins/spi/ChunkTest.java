@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
@@ -143,5 +144,41 @@ class ChunkTest {
         assertSame(read, whole.data());
         assertEquals(read.length, whole.length());
         assertThrows(IndexOutOfBoundsException.class, () -> Chunk.frames(read, 4, read.length + 1, 0));
+    }
+
+    @Test
+    void aStreamsUsageIsReadFromItsBytesAsTheTreeWouldReadIt() throws Exception {
+        String[] events = {
+            "{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[],"
+                    + "\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":11,\"total_tokens\":20}}",
+            "{\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}],"
+                    + "\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":1}}",
+            "{\"choices\":[{\"delta\":{\"content\":\"x\"}}],\"usage\":null}",
+            "{\"usage\":{\"prompt_tokens\":2,\"prompt_tokens_details\":{\"cached_tokens\":1}}}",
+            "{\"choices\":\"none\",\"usage\":{\"input_tokens\":3,\"output_tokens\":4}}",
+            "{\"choices\":{},\"usage\":{\"prompt_tokens\":\"5\",\"completion_tokens\":[1]}}",
+            "{\"choices\":[[]],\"usage\":{\"prompt_tokens\":1}}",
+            "{\"usage\":{\"prompt_tokens\":1},\"choices\":[],\"usage\":{\"prompt_tokens\":2}}",
+            "{\"usage\":5,\"choices\":[]}",
+            "{\"type\":\"message_start\",\"message\":{\"usage\":{\"input_tokens\":8,\"output_tokens\":1}}}",
+            "{\"type\":\"response.completed\",\"response\":{\"usage\":{\"input_tokens\":8,\"output_tokens\":3}}}",
+            "{\"choices\":[],\"usage\":{\"prompt_tokens\":1}",
+            "[{\"usage\":{\"prompt_tokens\":1}}]",
+        };
+        for (String e : events) {
+            Chunk fromBytes = event(e);
+            JsonNode tree;
+            try {
+                tree = Json.parse(e.getBytes(StandardCharsets.UTF_8));
+            } catch (java.io.IOException notJson) {
+                tree = com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+            }
+            Chunk fromTree = Chunk.event(tree);
+            assertEquals(fromTree.isUsageOnly(), fromBytes.isUsageOnly(), e);
+            assertEquals(fromTree.usage(), fromBytes.usage(), e);
+            assertEquals(fromTree.isUsageOnly(), fromBytes.isUsageOnly(), "asked again: " + e);
+        }
+        Chunk read = Chunk.unary("{\"choices\":[]}".getBytes(StandardCharsets.UTF_8), new Usage(4, 5));
+        assertEquals(new Usage(4, 5), read.usage(), "read with the bytes by whoever made the chunk");
     }
 }
