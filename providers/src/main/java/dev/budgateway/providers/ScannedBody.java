@@ -3,6 +3,7 @@ package dev.budgateway.providers;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import dev.budgateway.plugins.spi.ApiEndpoint;
 import dev.budgateway.plugins.spi.Json;
 import dev.budgateway.plugins.spi.Key;
@@ -192,8 +193,7 @@ public record ScannedBody(byte[] bytes, String model, boolean stream, int modelS
      */
     public byte[] forUpstream(String modelName, boolean forceUsage) {
         boolean addUsage = forceUsage && !includesUsage;
-        byte[] name = modelName == null || modelName.equals(model) ? null : Json.bytes(
-                com.fasterxml.jackson.databind.node.TextNode.valueOf(modelName));
+        byte[] name = modelName == null || modelName.equals(model) ? null : jsonString(modelName);
         if (!addUsage && name == null) {
             return bytes;
         }
@@ -206,6 +206,16 @@ public record ScannedBody(byte[] bytes, String model, boolean stream, int modelS
         at = put(out, at, bytes, open + 1, modelStart);
         at = put(out, at, value, 0, value.length);
         put(out, at, bytes, modelEnd, bytes.length);
+        return out;
+    }
+
+    /** A JSON string, quoted and escaped: Jackson's encoder without a generator and its buffers behind it. */
+    private static byte[] jsonString(String value) {
+        byte[] escaped = JsonStringEncoder.getInstance().quoteAsUTF8(value);
+        byte[] out = new byte[escaped.length + 2];
+        out[0] = '"';
+        System.arraycopy(escaped, 0, out, 1, escaped.length);
+        out[out.length - 1] = '"';
         return out;
     }
 
