@@ -58,15 +58,15 @@ final class RequestLogSink implements CompletionSink {
             line.string("provider", c.servedBy().provider());
             line.string("served_model", c.servedBy().model());
         }
-        line.raw("status", Integer.toString(c.status()));
-        line.raw("duration_ms", Double.toString(c.durationNanos() / 1e6));
+        line.number("status", c.status());
+        line.millis("duration_ms", c.durationNanos());
         if (c.firstChunkNanos() >= 0) {
-            line.raw("ttfb_ms", Double.toString(c.firstChunkNanos() / 1e6));
+            line.millis("ttfb_ms", c.firstChunkNanos());
         }
-        line.raw("attempts", Integer.toString(c.attempts()));
+        line.number("attempts", c.attempts());
         if (c.usage() != null) {
-            line.raw("input_tokens", Long.toString(c.usage().inputTokens()));
-            line.raw("output_tokens", Long.toString(c.usage().outputTokens()));
+            line.number("input_tokens", c.usage().inputTokens());
+            line.number("output_tokens", c.usage().outputTokens());
         }
         if (c.error() != null) {
             line.string("error", c.error().type());
@@ -75,6 +75,32 @@ final class RequestLogSink implements CompletionSink {
             line.raw("cancelled", "true");
         }
         return line.end();
+    }
+
+    /**
+     * Nanoseconds as milliseconds to the nanosecond, trailing zeros dropped ({@code 1.2}, {@code 3.0}): what
+     * {@code Double.toString} gives below 10^7 ms, without its cost, and without its exponents anywhere.
+     */
+    static void appendMillis(StringBuilder sb, long nanos) {
+        if (nanos < 0) {
+            sb.append('-');
+            nanos = -nanos;
+        }
+        sb.append(nanos / 1_000_000).append('.');
+        int fraction = (int) (nanos % 1_000_000);
+        int digits = 6;
+        while (digits > 1 && fraction % 10 == 0) {
+            fraction /= 10;
+            digits--;
+        }
+        int shown = 1;
+        for (int rest = fraction / 10; rest > 0; rest /= 10) {
+            shown++;
+        }
+        for (; shown < digits; shown++) {
+            sb.append('0');
+        }
+        sb.append(fraction);
     }
 
     /** One JSON object, field by field; a {@code null} string is written as JSON's null. */
@@ -90,6 +116,16 @@ final class RequestLogSink implements CompletionSink {
             sb.append('"');
             JsonStringEncoder.getInstance().quoteAsString(value, sb);
             sb.append('"');
+        }
+
+        void number(String name, long value) {
+            name(name);
+            sb.append(value);
+        }
+
+        void millis(String name, long nanos) {
+            name(name);
+            appendMillis(sb, nanos);
         }
 
         void raw(String name, String json) {

@@ -53,6 +53,21 @@ class RequestLogTest {
     }
 
     @Test
+    void durationsAreWrittenAsDoubleToStringWritesThemWithoutItsExponents() {
+        for (long nanos : new long[] {0, 1, 50, 999, 1_000, 123_456, 1_000_000, 1_200_000, 1_261_097, 1_000_005,
+                987_654_321, 9_999_999_999_999L, 12_345_678_901_234L}) {
+            StringBuilder sb = new StringBuilder();
+            RequestLogSink.appendMillis(sb, nanos);
+            double exact = new java.math.BigDecimal(nanos).movePointLeft(6).doubleValue();
+            assertEquals(exact, Double.parseDouble(sb.toString()), sb::toString);
+            if (nanos / 1e6 >= 1e-3 && nanos / 1e6 < 1e7) {
+                assertEquals(Double.toString(nanos / 1e6), sb.toString(), "as Double.toString, in its range");
+            }
+            assertFalse(sb.toString().contains("E"), sb::toString);
+        }
+    }
+
+    @Test
     void everyRequestIsOneJsonLineWithoutSecrets() throws Exception {
         TestGateway gw = fx.start(TestGateway.mockModel(a));
         List<ILoggingEvent> lines = lines(2, () -> {
