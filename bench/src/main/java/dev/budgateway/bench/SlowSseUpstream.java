@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * An OpenAI-style upstream that streams slowly: every chat request gets {@code EVENTS} content chunks
- * {@code PAUSE_MS} apart, then a finish chunk and {@code [DONE]}. For holding many streams open at once.
+ * {@code PAUSE_MS} apart, each in a write of its own, then a finish chunk, a usage chunk and {@code [DONE]}. For
+ * holding many streams open at once, and for the paced long stream of {@code bench/run}.
  *
  * <pre>SlowSseUpstream PORT EVENTS PAUSE_MS</pre>
  */
@@ -48,6 +49,9 @@ public final class SlowSseUpstream {
         if (i == events) {
             w.tryWrite(HttpData.ofUtf8("data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,"
                     + "\"model\":\"slow\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n"
+                    + "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"slow\","
+                    + "\"choices\":[],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":" + events
+                    + ",\"total_tokens\":" + (events + 9) + "}}\n\n"
                     + "data: [DONE]\n\n"));
             w.close();
             return;
