@@ -420,19 +420,11 @@ public final class Chunk {
                     read = value == JsonToken.START_OBJECT ? Usage.read(p) : null;
                     continue;
                 }
-                if (name.equals("choices") && value.isStructStart()) {
-                    JsonToken t = p.nextToken();
-                    choicesEmpty = t.isStructEnd();
-                    while (!t.isStructEnd()) {
-                        p.skipChildren();
-                        t = p.nextToken();
-                    }
-                    continue;
-                }
                 if (name.equals("choices")) {
-                    choicesEmpty = true; // a scalar is empty, as JsonNode.isEmpty() has it
+                    choicesEmpty = isEmpty(p, value);
+                } else {
+                    p.skipChildren();
                 }
-                p.skipChildren();
             }
             if (!hasUsage || p.currentToken() != JsonToken.END_OBJECT) {
                 return false;
@@ -444,6 +436,17 @@ public final class Chunk {
         } catch (IOException | RuntimeException e) {
             return false;
         }
+    }
+
+    /** As {@code JsonNode.isEmpty()}: a scalar, or a container without elements. Leaves the parser on its end. */
+    private static boolean isEmpty(JsonParser p, JsonToken value) throws IOException {
+        if (!value.isStructStart() || p.nextToken().isStructEnd()) {
+            return true;
+        }
+        do {
+            p.skipChildren();
+        } while (!p.nextToken().isStructEnd());
+        return false;
     }
 
     @Override
