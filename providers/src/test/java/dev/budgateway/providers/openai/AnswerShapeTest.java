@@ -22,6 +22,8 @@ class AnswerShapeTest {
             "{\"choices\":[],\"usage\":{\"input_tokens\":12,\"output_tokens\":7,\"prompt_tokens\":null}}",
             "{\"choices\":[],\"usage\":{\"prompt_tokens\":\"12\",\"completion_tokens\":2.9}}",
             "{\"choices\":[],\"usage\":{\"prompt_tokens\":{\"x\":1},\"completion_tokens\":[1]}}",
+            "{\"choices\":[],\"usage\":{\"prompt_tokens\":99999999999999999999,\"completion_tokens\":1e30}}",
+            "{\"choices\":[],\"usage\":{\"prompt_tokens\":-99999999999999999999,\"completion_tokens\":\"1e30\"}}",
             "{\"choices\":[],\"usage\":{\"input_tokens\":[3],\"output_tokens\":4}}",
             "{\"choices\":[],\"usage\":null}",
             "{\"choices\":[],\"usage\":7}",

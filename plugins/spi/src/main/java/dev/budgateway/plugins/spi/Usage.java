@@ -41,7 +41,7 @@ public record Usage(long inputTokens, long outputTokens) {
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
             boolean scalar = p.nextToken().isScalarValue();
-            long value = scalar ? p.getValueAsLong(0) : 0; // an object or array counts 0, as in a tree
+            long value = scalar ? asLong(p) : 0; // an object or array counts 0, as in a tree
             if (!scalar) {
                 p.skipChildren();
             }
@@ -60,5 +60,15 @@ public record Usage(long inputTokens, long outputTokens) {
             }
         }
         return !hasPrompt && hasInput ? new Usage(input, output) : new Usage(prompt, completion);
+    }
+
+    /** A scalar as {@code JsonNode.asLong(0)} reads it: numbers out of range truncated or saturated, never refused. */
+    private static long asLong(JsonParser p) throws IOException {
+        return switch (p.currentToken()) {
+            case VALUE_NUMBER_INT -> p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+                    ? p.getBigIntegerValue().longValue() : p.getLongValue();
+            case VALUE_NUMBER_FLOAT -> (long) p.getDoubleValue();
+            default -> p.getValueAsLong(0);
+        };
     }
 }

@@ -160,6 +160,7 @@ class ChunkTest {
             "{\"choices\":[[]],\"usage\":{\"prompt_tokens\":1}}",
             "{\"usage\":{\"prompt_tokens\":1},\"choices\":[],\"usage\":{\"prompt_tokens\":2}}",
             "{\"usage\":5,\"choices\":[]}",
+            "{\"choices\":[],\"usage\":{\"prompt_tokens\":99999999999999999999,\"completion_tokens\":-1e30}}",
             "{\"type\":\"message_start\",\"message\":{\"usage\":{\"input_tokens\":8,\"output_tokens\":1}}}",
             "{\"type\":\"response.completed\",\"response\":{\"usage\":{\"input_tokens\":8,\"output_tokens\":3}}}",
             "{\"choices\":[],\"usage\":{\"prompt_tokens\":1}",
