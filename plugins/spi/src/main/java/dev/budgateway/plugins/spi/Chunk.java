@@ -359,6 +359,9 @@ public final class Chunk {
         if (frames) {
             return false; // frames are sent on only when nobody needs to read them
         }
+        if (usage != null && name.equals("usage")) {
+            return true; // read already: a whole answer's usage, read with its shape, is not scanned for again
+        }
         boolean found = Json.hasAnyField(data, 0, data.length, fieldNames(name));
         lastField = name;
         lastFieldFound = found;

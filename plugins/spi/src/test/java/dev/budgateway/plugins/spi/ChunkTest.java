@@ -181,5 +181,6 @@ class ChunkTest {
         }
         Chunk read = Chunk.unary("{\"choices\":[]}".getBytes(StandardCharsets.UTF_8), new Usage(4, 5));
         assertEquals(new Usage(4, 5), read.usage(), "read with the bytes by whoever made the chunk");
+        assertTrue(read.hasField("usage"), "a usage read with the bytes is there without a scan");
     }
 }
